@@ -1,0 +1,3 @@
+from yteso.core.audit.service import recent, record, record_refusal
+
+__all__ = ["recent", "record", "record_refusal"]

@@ -1,0 +1,3 @@
+from yteso.core.auth.principal import ClientKind, Principal, Role
+
+__all__ = ["ClientKind", "Principal", "Role"]

@@ -1,0 +1,3 @@
+from yteso.core.outbox.service import enqueue, pending
+
+__all__ = ["enqueue", "pending"]

@@ -1,0 +1,20 @@
+"""Vietnamese text keys: the same folding everywhere a person types without diacritics."""
+
+from __future__ import annotations
+
+import unicodedata
+
+# đ/Đ is a separate letter, not a base letter plus a combining mark, so NFD leaves it alone.
+_SPECIAL = str.maketrans({"đ": "d", "Đ": "d"})
+
+
+def nfc(text: str) -> str:
+    """Normalise to NFC and collapse runs of whitespace, as stored."""
+    return " ".join(unicodedata.normalize("NFC", text).split())
+
+
+def fold(text: str) -> str:
+    """Lower-case key without diacritics: "Nguyễn Văn Đức" -> "nguyen van duc"."""
+    decomposed = unicodedata.normalize("NFD", text.translate(_SPECIAL))
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return " ".join(stripped.lower().split())

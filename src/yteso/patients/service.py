@@ -1,0 +1,121 @@
+"""Person model use cases. Takes the session first and never commits."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from itertools import islice
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from yteso.core.db import utcnow
+from yteso.core.errors import Conflict, NotFound
+from yteso.core.text import fold, nfc
+from yteso.patients import repository
+from yteso.patients.models import Person, PersonIdentifier
+from yteso.patients.schemas import IdentifierKind, PersonIn, PersonOut
+
+
+def _full_name(person: PersonIn) -> str:
+    return nfc(
+        " ".join(p for p in (person.family_name, person.middle_name, person.given_name) if p)
+    )
+
+
+def add_person(session: Session, data: PersonIn, is_demo: bool = False) -> PersonOut:
+    pairs = [(i.kind.value, i.value) for i in data.identifiers]
+    taken = repository.taken_identifiers(session, pairs)
+    if taken:
+        listed = ", ".join(f"{kind} {value}" for kind, value in sorted(taken))
+        raise Conflict(f"Định danh đã thuộc về người khác: {listed}")
+    full_name = _full_name(data)
+    person = Person(
+        family_name=nfc(data.family_name),
+        middle_name=nfc(data.middle_name),
+        given_name=nfc(data.given_name),
+        full_name=full_name,
+        name_key=fold(full_name),
+        sex=data.sex,
+        birth_date=data.birth_date,
+        birth_date_precision=data.birth_date_precision,
+        commune_code=data.commune_code,
+        address_line=nfc(data.address_line) if data.address_line else None,
+        phone=data.phone,
+        is_demo=is_demo,
+        identifiers=[PersonIdentifier(kind=k, value=v) for k, v in pairs],
+    )
+    session.add(person)
+    session.flush()
+    return PersonOut.model_validate(person)
+
+
+def get_person(session: Session, person_id: int) -> PersonOut:
+    person = repository.get(session, person_id)
+    if person is None:
+        raise NotFound(f"Không có người mã {person_id}")
+    return PersonOut.model_validate(person)
+
+
+def find_by_identifier(session: Session, kind: IdentifierKind, value: str) -> PersonOut | None:
+    person = repository.by_identifier(session, kind.value, value.strip().upper())
+    return PersonOut.model_validate(person) if person else None
+
+
+def search_by_name(
+    session: Session, name: str, birth_year: int | None = None, limit: int = 20
+) -> list[PersonOut]:
+    people = repository.by_name(session, fold(name), birth_year, limit)
+    return [PersonOut.model_validate(p) for p in people]
+
+
+def count_people(session: Session) -> int:
+    return repository.count(session)
+
+
+def _rows(
+    person: PersonIn, person_id: int, is_demo: bool
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    full_name = _full_name(person)
+    now = utcnow()
+    row = {
+        "id": person_id,
+        "family_name": person.family_name,
+        "middle_name": person.middle_name,
+        "given_name": person.given_name,
+        "full_name": full_name,
+        "name_key": fold(full_name),
+        "sex": person.sex,
+        "birth_date": person.birth_date,
+        "birth_date_precision": person.birth_date_precision,
+        "commune_code": person.commune_code,
+        "address_line": person.address_line,
+        "phone": person.phone,
+        "is_demo": is_demo,
+        "created_at": now,
+        "updated_at": now,
+    }
+    identifiers = [
+        {"person_id": person_id, "kind": i.kind.value, "value": i.value} for i in person.identifiers
+    ]
+    return row, identifiers
+
+
+def bulk_add_people(
+    session: Session, people: Iterable[PersonIn], is_demo: bool = False, batch_size: int = 5000
+) -> Iterator[int]:
+    """Insert many people fast (seeding, back-fills); yields the count after each batch.
+
+    For loads into an index nobody else is writing to at the time: identifiers are trusted
+    to be unique (the database still refuses duplicates, failing the whole transaction).
+    """
+    next_id = repository.next_id(session)
+    iterator = iter(people)
+    while batch := list(islice(iterator, batch_size)):
+        person_rows, identifier_rows = [], []
+        for offset, person in enumerate(batch):
+            row, identifiers = _rows(person, next_id + offset, is_demo)
+            person_rows.append(row)
+            identifier_rows += identifiers
+        repository.insert_rows(session, person_rows, identifier_rows)
+        next_id += len(batch)
+        yield len(batch)
