@@ -5,7 +5,8 @@ from __future__ import annotations
 import unicodedata
 
 # đ/Đ is a separate letter, not a base letter plus a combining mark, so NFD leaves it alone.
-_SPECIAL = str.maketrans({"đ": "d", "Đ": "d"})
+# The Icelandic eth (Ð/ð) looks the same and turns up in data typed with old encodings.
+_SPECIAL = str.maketrans({"đ": "d", "Đ": "d", "Ð": "d", "ð": "d"})
 
 
 def nfc(text: str) -> str:
