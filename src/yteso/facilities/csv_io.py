@@ -88,16 +88,7 @@ def _parse_row(record: dict[str, str], number: int, problems: list[FieldProblem]
             problems.append(FieldProblem(column, "bắt buộc, đang để trống", number))
     data: dict[str, object] = {
         key: record[key].strip() or None
-        for key in (
-            "code",
-            "name",
-            "kind",
-            "owner",
-            "technical_level",
-            "commune_code",
-            "address",
-            "phone",
-        )
+        for key in COLUMNS[:8]  # the plain text columns, code … phone
         if record.get(key) is not None
     }
     data["emr_status"] = (record.get("emr_status") or "").strip() or "not_started"

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from yteso.core.audit import service as audit
 from yteso.core.auth import service as auth
 from yteso.core.auth.principal import Principal, Role
+from yteso.core.db import unit_of_work
 from yteso.core.errors import Forbidden, Unauthenticated
 from yteso.core.settings import Settings
 
@@ -32,15 +33,8 @@ def get_session_factory(request: Request) -> sessionmaker[Session]:
 
 
 def _db(request: Request) -> Iterator[Session]:
-    session = get_session_factory(request)()
-    try:
+    with unit_of_work(get_session_factory(request)) as session:
         yield session
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-    finally:
-        session.close()
 
 
 Db = Annotated[Session, Depends(_db, scope="function")]
