@@ -17,6 +17,7 @@ from yteso.core.auth import pages as auth_pages
 from yteso.core.db import make_engine, make_session_factory
 from yteso.core.logs import configure_logging
 from yteso.core.settings import Settings, load_settings
+from yteso.core.web.access_log import AccessLog
 from yteso.core.web.deps import AppSettings, Db, MaybePrincipal
 from yteso.core.web.errors import install_error_handlers
 from yteso.core.web.limits import BodySizeLimit
@@ -75,6 +76,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.session_factory = make_session_factory(app.state.engine)
     install_error_handlers(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(AccessLog)
     app.mount("/static", StaticFiles(packages=[("yteso.core.web", "static")]), name="static")
     app.add_api_route("/", _start_page, include_in_schema=False)
     app.add_api_route("/healthz", _healthz, tags=["ops"])

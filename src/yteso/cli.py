@@ -48,7 +48,15 @@ def serve(
     started = time.perf_counter()
     upgrade(load_settings().database_url)
     console.print(f"Đã cập nhật lược đồ trong {time.perf_counter() - started:.2f} s")
-    uvicorn.run("yteso.app:create_app", factory=True, host=host, port=port, workers=workers)
+    # The app writes its own structured access log; uvicorn's plain-text one would repeat it.
+    uvicorn.run(
+        "yteso.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        access_log=False,
+    )
 
 
 def _require_facility(code: str | None) -> None:

@@ -71,3 +71,11 @@ def test_logs_are_one_json_object_per_line_with_extra_fields() -> None:
         and entry["facility"] == "19001"
         and entry["level"] == "info"
     )
+
+
+def test_each_request_is_logged_without_its_query_string(client: TestClient, caplog) -> None:  # type: ignore[no-untyped-def]
+    caplog.set_level(logging.INFO, logger="yteso.access")
+    client.get("/api/facilities", params={"q": "019190001234"})
+    (entry,) = [r for r in caplog.records if r.name == "yteso.access"]
+    assert entry.__dict__["path"] == "/api/facilities" and entry.__dict__["status"] == 200
+    assert "019190001234" not in caplog.text

@@ -51,11 +51,16 @@ def next_id(session: Session) -> int:
 def insert_rows(
     session: Session, people: Sequence[dict[str, Any]], identifiers: Sequence[dict[str, Any]]
 ) -> None:
-    """Bulk insert with ids chosen by the caller: one statement per table, no ORM objects."""
+    """Bulk insert with ids chosen by the caller: one executemany per table.
+
+    Core inserts on the session's connection, because ORM bulk inserts split the batch into
+    a statement per run of rows with the same columns set (phone or not, BHYT or not).
+    """
+    connection = session.connection()
     if people:
-        session.execute(insert(Person), list(people))
+        connection.execute(insert(Person.__table__), list(people))
     if identifiers:
-        session.execute(insert(PersonIdentifier), list(identifiers))
+        connection.execute(insert(PersonIdentifier.__table__), list(identifiers))
 
 
 def count(session: Session) -> int:

@@ -25,7 +25,9 @@ def _print_report(report: DemoSeedReport, seconds: float) -> None:
         console.print(f"  {username:<10} {role:<15} {facility or 'toàn tỉnh'}")
     console.print("Máy khách API demo (client_credentials tại POST /oauth/token):")
     for client_id, secret, facility in report.clients:
-        console.print(f"  client_id={client_id} client_secret={secret} (cơ sở {facility})", soft_wrap=True)
+        console.print(
+            f"  client_id={client_id} client_secret={secret} (cơ sở {facility})", soft_wrap=True
+        )
 
 
 @app.command("seed")
