@@ -58,9 +58,9 @@ def insert_rows(
     """
     connection = session.connection()
     if people:
-        connection.execute(insert(Person.__table__), list(people))
+        connection.execute(insert(Person), list(people))
     if identifiers:
-        connection.execute(insert(PersonIdentifier.__table__), list(identifiers))
+        connection.execute(insert(PersonIdentifier), list(identifiers))
 
 
 def count(session: Session) -> int:
