@@ -34,6 +34,7 @@ lint: install
 	$(BIN)/lint-imports
 
 bench: install
+	$(BIN)/python -m pip install --quiet --constraint requirements.lock --editable '.[dev,bench]'
 	$(BIN)/python bench/run.py
 
 ## Rebuild package data from ../shared/reference (after a new annex)

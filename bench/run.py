@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 HERE = Path(__file__).parent
-SECTIONS = ["foundation"]
+SECTIONS = ["foundation", "records", "claims", "patients"]
 
 
 def machine() -> str:

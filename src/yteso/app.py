@@ -11,6 +11,7 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
 
 from yteso import facilities
+from yteso.claims import api as claims_api
 from yteso.core.audit import api as audit_api
 from yteso.core.auth import api as auth_api
 from yteso.core.auth import pages as auth_pages
@@ -25,6 +26,9 @@ from yteso.core.web.templating import templates
 from yteso.facilities import api as facilities_api
 from yteso.facilities import pages as facilities_pages
 from yteso.patients import api as patients_api
+from yteso.patients import index_api as patients_index_api
+from yteso.patients import pages as patients_pages
+from yteso.records import api as records_api
 from yteso.reference import admin_units
 from yteso.reference import api as reference_api
 from yteso.reference import pages as reference_pages
@@ -90,6 +94,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         facilities_api.router,
         facilities_pages.router,
         patients_api.router,
+        patients_index_api.router,
+        patients_pages.router,
+        records_api.router,
+        claims_api.router,
     ):
         app.include_router(router)
     log.info("app created", extra={"database": settings.database_url.split("@")[-1]})

@@ -9,14 +9,18 @@ from typing import Annotated
 import typer
 
 from yteso import facilities
+from yteso.claims import cli as claims_cli
 from yteso.core.auth import service as auth
 from yteso.core.auth.principal import ClientKind, Role
 from yteso.core.cli_support import command_unit_of_work, console
 from yteso.core.settings import load_settings
 from yteso.facilities import cli as facilities_cli
 from yteso.migrations import upgrade
+from yteso.patients import cli as patients_cli
+from yteso.records import cli as records_cli
 from yteso.reference import cli as reference_cli
 from yteso.synth import cli as synth_cli
+from yteso.synth.claims_cli import generate as generate_claims
 
 app = typer.Typer(help="Y Tế Số — nền tảng dữ liệu y tế tỉnh.", no_args_is_help=True)
 db_app = typer.Typer(help="Cơ sở dữ liệu.", no_args_is_help=True)
@@ -28,6 +32,10 @@ app.add_typer(clients, name="clients")
 app.add_typer(facilities_cli.app, name="facilities")
 app.add_typer(reference_cli.app, name="reference")
 app.add_typer(synth_cli.app, name="demo")
+app.add_typer(records_cli.app, name="records")
+app.add_typer(claims_cli.app, name="claims")
+claims_cli.app.command("generate")(generate_claims)
+app.add_typer(patients_cli.app, name="mpi")
 
 
 @db_app.command("upgrade")

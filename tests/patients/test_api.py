@@ -83,3 +83,12 @@ def test_kiosk_token_may_look_up_by_identifier(client: TestClient, db: Session) 
     bad = client.get("/api/persons", params={"identifier": "cmt|1"}, headers=headers)
     assert bad.status_code == 422 and "national_id" in bad.json()["error"]["message"]
     assert client.get("/api/persons/999999", headers=headers).status_code == 404
+
+
+def test_single_insert_after_a_bulk_load_gets_a_fresh_id(db: Session) -> None:
+    loaded = sum(
+        patients.bulk_add_people(db, [_person("019190000001", None), _person("019190000002", None)])
+    )
+    added = patients.add_person(db, _person("019190000003", None))
+    db.commit()
+    assert loaded == 2 and added.id == 3

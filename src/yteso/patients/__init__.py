@@ -1,6 +1,19 @@
-"""Patient index: the person model (matching comes with the patient-index issue)."""
+"""Patient index: one person per citizen across every facility.
 
-from yteso.patients.schemas import Identifier, IdentifierKind, PersonIn, PersonOut
+`match_record` is the one match function for the kiosk, claims intake and the FHIR API.
+"""
+
+from yteso.patients.identifiers import CccdQr, InvalidIdentifier, parse_bhyt, parse_cccd_qr
+from yteso.patients.linking import match_record
+from yteso.patients.matching import Outcome, Thresholds
+from yteso.patients.schemas import (
+    Identifier,
+    IdentifierKind,
+    MatchDecisionOut,
+    PersonIn,
+    PersonOut,
+    SourceRecordIn,
+)
 from yteso.patients.service import (
     add_person,
     bulk_add_people,
@@ -11,14 +24,23 @@ from yteso.patients.service import (
 )
 
 __all__ = [
+    "CccdQr",
     "Identifier",
     "IdentifierKind",
+    "InvalidIdentifier",
+    "MatchDecisionOut",
+    "Outcome",
     "PersonIn",
     "PersonOut",
+    "SourceRecordIn",
+    "Thresholds",
     "add_person",
     "bulk_add_people",
     "count_people",
     "find_by_identifier",
     "get_person",
+    "match_record",
+    "parse_bhyt",
+    "parse_cccd_qr",
     "search_by_name",
 ]

@@ -5,10 +5,16 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import delete, func, insert, select, text
 from sqlalchemy.orm import Session
 
-from yteso.patients.models import Person, PersonIdentifier
+from yteso.patients.models import (
+    Person,
+    PersonBlockKey,
+    PersonIdentifier,
+    ReviewItem,
+    SourceRecord,
+)
 
 
 def get(session: Session, person_id: int) -> Person | None:
@@ -49,7 +55,10 @@ def next_id(session: Session) -> int:
 
 
 def insert_rows(
-    session: Session, people: Sequence[dict[str, Any]], identifiers: Sequence[dict[str, Any]]
+    session: Session,
+    people: Sequence[dict[str, Any]],
+    identifiers: Sequence[dict[str, Any]],
+    block_keys: Sequence[dict[str, Any]] = (),
 ) -> None:
     """Bulk insert with ids chosen by the caller: one executemany per table.
 
@@ -59,9 +68,92 @@ def insert_rows(
     connection = session.connection()
     if people:
         connection.execute(insert(Person), list(people))
+        if connection.dialect.name == "postgresql":
+            # Explicit ids leave the serial sequence behind; later single inserts would
+            # collide with the rows just written.
+            connection.execute(
+                text("SELECT setval(pg_get_serial_sequence('persons', 'id'), :last)"),
+                {"last": max(row["id"] for row in people)},
+            )
     if identifiers:
         connection.execute(insert(PersonIdentifier), list(identifiers))
+    if block_keys:
+        connection.execute(insert(PersonBlockKey), list(block_keys))
 
 
 def count(session: Session) -> int:
     return session.scalar(select(func.count()).select_from(Person)) or 0
+
+
+def source_record(session: Session, facility_code: str, local_id: str) -> SourceRecord | None:
+    query = select(SourceRecord).where(
+        SourceRecord.facility_code == facility_code, SourceRecord.local_id == local_id
+    )
+    return session.scalars(query).first()
+
+
+def candidate_ids(session: Session, hashes: Sequence[int], limit: int) -> list[int]:
+    if not hashes:
+        return []
+    query = (
+        select(PersonBlockKey.person_id)
+        .where(PersonBlockKey.key_hash.in_(list(hashes)))
+        .distinct()
+        .limit(limit)
+    )
+    return list(session.scalars(query))
+
+
+def people(session: Session, ids: Sequence[int]) -> list[Person]:
+    if not ids:
+        return []
+    return list(session.scalars(select(Person).where(Person.id.in_(list(ids)))))
+
+
+def add_block_keys(session: Session, person_id: int, hashes: Iterable[int]) -> None:
+    wanted = set(hashes)
+    known = set(
+        session.scalars(
+            select(PersonBlockKey.key_hash).where(
+                PersonBlockKey.person_id == person_id, PersonBlockKey.key_hash.in_(list(wanted))
+            )
+        )
+    )
+    rows = [{"key_hash": h, "person_id": person_id} for h in sorted(wanted - known)]
+    if rows:
+        session.execute(insert(PersonBlockKey), rows)
+
+
+def drop_block_keys(session: Session, person_id: int) -> None:
+    session.execute(delete(PersonBlockKey).where(PersonBlockKey.person_id == person_id))
+
+
+def identifier_owner(session: Session, kind: str, value: str) -> int | None:
+    return session.scalar(
+        select(PersonIdentifier.person_id).where(
+            PersonIdentifier.kind == kind, PersonIdentifier.value == value
+        )
+    )
+
+
+def source_records_of(session: Session, person_id: int) -> list[SourceRecord]:
+    query = (
+        select(SourceRecord).where(SourceRecord.person_id == person_id).order_by(SourceRecord.id)
+    )
+    return list(session.scalars(query))
+
+
+def review_items(
+    session: Session, status: str, facility_code: str | None, limit: int
+) -> list[ReviewItem]:
+    query = select(ReviewItem).where(ReviewItem.status == status)
+    if facility_code is not None:
+        query = query.where(ReviewItem.facility_code == facility_code)
+    return list(session.scalars(query.order_by(ReviewItem.id).limit(limit)))
+
+
+def open_reviews_of(session: Session, source_record_id: int) -> list[ReviewItem]:
+    query = select(ReviewItem).where(
+        ReviewItem.source_record_id == source_record_id, ReviewItem.status == "open"
+    )
+    return list(session.scalars(query))

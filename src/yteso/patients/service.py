@@ -12,6 +12,8 @@ from yteso.core.db import utcnow
 from yteso.core.errors import Conflict, NotFound
 from yteso.core.text import fold, nfc
 from yteso.patients import repository
+from yteso.patients.birth_dates import BirthDate
+from yteso.patients.features import RawRecord, blocking_keys, key_hashes, prepare
 from yteso.patients.models import Person, PersonIdentifier
 from yteso.patients.schemas import IdentifierKind, PersonIn, PersonOut
 
@@ -46,7 +48,27 @@ def add_person(session: Session, data: PersonIn, is_demo: bool = False) -> Perso
     )
     session.add(person)
     session.flush()
+    repository.add_block_keys(session, person.id, _key_hashes(data))
     return PersonOut.model_validate(person)
+
+
+def _key_hashes(person: PersonIn) -> list[int]:
+    """The blocking keys real-time matching finds this person by."""
+    values = {i.kind: i.value for i in person.identifiers}
+    birth = ""
+    if person.birth_date is not None:
+        birth = BirthDate.from_stored(person.birth_date, person.birth_date_precision).iso()
+    raw = RawRecord(
+        record_id="",
+        full_name=_full_name(person),
+        birth_date=birth,
+        sex=str(person.sex),
+        cccd=values.get(IdentifierKind.NATIONAL_ID, ""),
+        bhyt=values.get(IdentifierKind.INSURANCE_NUMBER, ""),
+        commune_code=person.commune_code or "",
+        phone=person.phone or "",
+    )
+    return key_hashes(blocking_keys(prepare(raw)))
 
 
 def get_person(session: Session, person_id: int) -> PersonOut:
@@ -74,7 +96,7 @@ def count_people(session: Session) -> int:
 
 def _rows(
     person: PersonIn, person_id: int, is_demo: bool
-) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+) -> tuple[dict[str, Any], list[dict[str, Any]], list[dict[str, Any]]]:
     full_name = _full_name(person)
     now = utcnow()
     row = {
@@ -97,7 +119,8 @@ def _rows(
     identifiers = [
         {"person_id": person_id, "kind": i.kind.value, "value": i.value} for i in person.identifiers
     ]
-    return row, identifiers
+    keys = [{"key_hash": h, "person_id": person_id} for h in set(_key_hashes(person))]
+    return row, identifiers, keys
 
 
 def bulk_add_people(
@@ -111,11 +134,12 @@ def bulk_add_people(
     next_id = repository.next_id(session)
     iterator = iter(people)
     while batch := list(islice(iterator, batch_size)):
-        person_rows, identifier_rows = [], []
+        person_rows, identifier_rows, key_rows = [], [], []
         for offset, person in enumerate(batch):
-            row, identifiers = _rows(person, next_id + offset, is_demo)
+            row, identifiers, keys = _rows(person, next_id + offset, is_demo)
             person_rows.append(row)
             identifier_rows += identifiers
-        repository.insert_rows(session, person_rows, identifier_rows)
+            key_rows += keys
+        repository.insert_rows(session, person_rows, identifier_rows, key_rows)
         next_id += len(batch)
         yield len(batch)

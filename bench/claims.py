@@ -1,0 +1,205 @@
+"""Claims figures (issue 5), for a typical episode: XML1 + 10 drug lines + 10 service lines
++ 5 lab results (+ papers where the episode has them).
+
+- validation alone, one core (goal ≥ 2,000 episodes/s), with per-episode percentiles;
+- parsing envelopes (base64 inner documents, defusedxml), and a streamed batch of
+  BENCH_CLAIM_BATCH_MB (default 500) read in a child process: its peak memory;
+- intake = parse + validate + store raw file + episode versions, one commit per file
+  (one episode per file, as a HIS sends them), on SQLite and PostgreSQL. Full intake with
+  the FHIR mapping is not measured: yteso.records is not connected yet.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+import psycopg
+
+from yteso.claims import iter_submission, new_envelope, service, validate_episode
+from yteso.claims.xml_writer import DECLARATION, envelope_text
+from yteso.core.db import make_engine, make_session_factory, unit_of_work
+from yteso.migrations import upgrade
+from yteso.synth.episodes import GeneratedEpisode, generate_episodes
+
+EPISODES = int(os.environ.get("BENCH_CLAIM_EPISODES", "5000"))
+INTAKE = int(os.environ.get("BENCH_CLAIM_INTAKE", "2000"))
+BATCH_MB = int(os.environ.get("BENCH_CLAIM_BATCH_MB", "500"))
+PG_ADMIN = os.environ.get("YTESO_TEST_PG_ADMIN", "postgresql://postgres@127.0.0.1:5432/postgres")
+TYPICAL = (10, 10, 5)
+BACKFILL_FILES = 200
+
+
+def _percentile(values: list[float], share: float) -> float:
+    return statistics.quantiles(values, n=100)[int(share * 100) - 1]
+
+
+def bench_validation(items: list[GeneratedEpisode]) -> tuple[float, float, float, float]:
+    """(episodes per CPU second, per wall second, p50 and p99 µs): CPU time is the figure
+    for "one core" on a shared machine; wall time is shown next to it."""
+    validate_episode(items[0].episode)  # loads ICD-10 once
+    times = []
+    cpu, wall = time.process_time(), time.perf_counter()
+    for item in items:
+        begin = time.perf_counter()
+        validate_episode(item.episode, None, item.facility_code)
+        times.append(time.perf_counter() - begin)
+    cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+    p50, p99 = _percentile(times, 0.5) * 1e6, _percentile(times, 0.99) * 1e6
+    return len(items) / cpu, len(items) / wall, p50, p99
+
+
+def _files(items: list[GeneratedEpisode]) -> list[tuple[str, bytes]]:
+    return [
+        (
+            i.facility_code,
+            (
+                DECLARATION + envelope_text(new_envelope(i.facility_code, "20250301", [i.episode]))
+            ).encode(),
+        )
+        for i in items
+    ]
+
+
+def bench_parse(files: list[tuple[str, bytes]]) -> float:
+    started = time.perf_counter()
+    for _code, raw in files:
+        for _event in iter_submission(io.BytesIO(raw)):
+            pass
+    return len(files) / (time.perf_counter() - started)
+
+
+# VmHWM (peak RSS) of /proc, not ru_maxrss: the latter keeps the parent's peak across exec.
+_CHILD = """
+import sys, time
+from yteso.claims import iter_submission
+
+def peak_mb():
+    with open("/proc/self/status") as status:
+        line = next(l for l in status if l.startswith("VmHWM:"))
+    return int(line.split()[1]) / 1024
+
+before = peak_mb()
+started = time.perf_counter()
+count = sum(1 for _ in iter_submission(sys.argv[1]))
+print(count, time.perf_counter() - started, before, peak_mb())
+"""
+
+
+def bench_batch(
+    files: list[tuple[str, bytes]], folder: Path
+) -> tuple[float, int, float, float, float]:
+    """(MB, episodes, seconds, RSS before, peak RSS in MB) for a batch of about BATCH_MB."""
+    path = folder / "batch.xml"
+    bodies = [raw[len(DECLARATION) :] for _code, raw in files]
+    size = sum(len(b) for b in bodies)
+    rounds = max(1, BATCH_MB * 2**20 // size)
+    with path.open("wb") as out:
+        out.write(f"{DECLARATION}<DANHSACH_GIAMDINHHS>".encode())
+        for _ in range(rounds):
+            out.writelines(bodies)
+        out.write(b"</DANHSACH_GIAMDINHHS>")
+    child = subprocess.run(
+        [sys.executable, "-c", _CHILD, str(path)], check=True, capture_output=True, text=True
+    )
+    events, seconds, before, peak = child.stdout.split()
+    episodes = int(events) // 2  # one episode and one envelope end per file
+    return path.stat().st_size / 2**20, episodes, float(seconds), float(before), float(peak)
+
+
+def bench_intake(
+    url: str, files: list[tuple[str, bytes]], more: list[tuple[str, bytes]]
+) -> tuple[float, float]:
+    """Files/s committing each file (as the API does), then as a back-fill of other files
+    committing BACKFILL_FILES files at a time."""
+    upgrade(url)
+    engine = make_engine(url)
+    factory = make_session_factory(engine)
+    started = time.perf_counter()
+    for code, raw in files:
+        with unit_of_work(factory) as session:
+            service.submit(session, raw, code, "bench")
+    per_file = len(files) / (time.perf_counter() - started)
+    started = time.perf_counter()
+    for start in range(0, len(more), BACKFILL_FILES):
+        with unit_of_work(factory) as session:
+            for code, raw in more[start : start + BACKFILL_FILES]:
+                service.submit(session, raw, code, "bench")
+    backfill = len(more) / (time.perf_counter() - started)
+    engine.dispose()
+    return per_file, backfill
+
+
+def _postgres() -> tuple[str, str]:
+    name = f"yteso_bench_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(PG_ADMIN, autocommit=True) as connection:
+        connection.execute(f'CREATE DATABASE "{name}"')
+    return name, PG_ADMIN.rsplit("/", 1)[0] + f"/{name}"
+
+
+def _drop(name: str) -> None:
+    with psycopg.connect(PG_ADMIN, autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _intake_pg(files: list[tuple[str, bytes]], more: list[tuple[str, bytes]]) -> tuple[str, str]:
+    try:
+        name, url = _postgres()
+    except psycopg.Error as error:
+        return (f"not measured ({type(error).__name__})",) * 2
+    try:
+        rates = bench_intake(url.replace("postgresql://", "postgresql+psycopg://"), files, more)
+        return f"{rates[0]:,.0f}", f"{rates[1]:,.0f}"
+    finally:
+        _drop(name)
+
+
+def run() -> list[str]:
+    items = list(generate_episodes(max(EPISODES, INTAKE), seed=1, lines=TYPICAL))
+    files = _files(items[:INTAKE])
+    more = _files(list(generate_episodes(INTAKE, seed=2, lines=TYPICAL)))
+    rate, wall_rate, p50, p99 = bench_validation(items[:EPISODES])
+    parse = bench_parse(files[:1000])
+    with tempfile.TemporaryDirectory() as temporary:
+        folder = Path(temporary)
+        batch_mb, batch_episodes, batch_seconds, before, peak = bench_batch(files[:500], folder)
+        sqlite = bench_intake(f"sqlite:///{folder / 'claims.db'}", files, more)
+    postgres = _intake_pg(files, more)
+    size = statistics.mean(len(raw) for _c, raw in files) / 1024
+    return [
+        "## Claims (issue 5)",
+        "",
+        f"Typical episode: XML1 + 10 drug lines + 10 service lines + 5 lab results "
+        f"(+ papers when the episode has them), {size:.0f} KiB as an envelope.",
+        "",
+        "| measured | count | rate | goal |",
+        "|---|---|---|---|",
+        f"| validation alone, one core (p50 {p50:.0f} µs, p99 {p99:.0f} µs per episode; "
+        f"{wall_rate:,.0f}/s by wall clock) | {EPISODES:,} | {rate:,.0f} episodes per CPU "
+        "second | ≥ 2,000 |",
+        f"| parse envelopes (defusedxml, base64 inner documents) | 1,000 | {parse:,.0f} "
+        "episodes/s | |",
+        f"| streamed batch of {batch_mb:,.0f} MB: RSS of the reading process {before:,.0f} MB "
+        f"after imports, {peak:,.0f} MB peak | {batch_episodes:,} | "
+        f"{batch_episodes / batch_seconds:,.0f} "
+        "episodes/s | memory ≪ file size |",
+        f"| intake on SQLite (parse + validate + raw file + episode versions), commit per file "
+        f"| {INTAKE:,} | {sqlite[0]:,.0f} files/s | ≥ 500 with FHIR |",
+        f"| intake on SQLite, back-fill ({BACKFILL_FILES} files per commit) | {INTAKE:,} | "
+        f"{sqlite[1]:,.0f} files/s | ≥ 500 with FHIR |",
+        f"| intake on PostgreSQL, commit per file | {INTAKE:,} | {postgres[0]} files/s "
+        "| ≥ 300 with FHIR |",
+        f"| intake on PostgreSQL, back-fill ({BACKFILL_FILES} files per commit) | {INTAKE:,} | "
+        f"{postgres[1]} files/s | ≥ 300 with FHIR |",
+        "",
+        "Full intake with the FHIR mapping (patient matching, FHIR resources) is not measured: "
+        "the mapping waits for yteso.records (see docs/claims-mapping.md).",
+        "",
+    ]

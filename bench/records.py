@@ -1,0 +1,406 @@
+"""The shared health record's figures (issue 3), on SQLite and on PostgreSQL.
+
+- bulk NDJSON import (`yteso records import` path) of a synthetic store (BENCH_RECORDS_STORE
+  resources, default 5,000,000: ~20 per person from yteso.synth people, seed 1);
+- transaction Bundles of 100 entries over HTTP (BENCH_RECORDS_BUNDLES bundles);
+- read by id with 16 concurrent connections (wrk, BENCH_RECORDS_SECONDS s);
+- Observation?patient=…&code=… and Patient?identifier=… p95 on that store;
+- Patient/$everything for a patient with 500 resources, p95.
+The server is `uvicorn yteso.app:create_app` in a subprocess (BENCH_RECORDS_WORKERS workers),
+loaded from loopback. BENCH_RECORDS_DATABASES picks the databases (sqlite,postgresql).
+"""
+
+from __future__ import annotations
+
+import http.client
+import os
+import random
+import re
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import orjson
+import psycopg
+
+from yteso.core.auth import ClientKind, Principal
+from yteso.core.auth import service as auth
+from yteso.core.cli_support import progress_bar
+from yteso.core.db import make_engine, make_session_factory, unit_of_work
+from yteso.migrations import upgrade
+from yteso.records.access import Caller
+from yteso.records.bulk import import_ndjson
+from yteso.synth.people import generate_people
+
+STORE = int(os.environ.get("BENCH_RECORDS_STORE", "5000000"))
+BUNDLES = int(os.environ.get("BENCH_RECORDS_BUNDLES", "30"))
+SECONDS = int(os.environ.get("BENCH_RECORDS_SECONDS", "10"))
+WORKERS = int(os.environ.get("BENCH_RECORDS_WORKERS", "1"))
+DATABASES = os.environ.get("BENCH_RECORDS_DATABASES", "sqlite,postgresql").split(",")
+PG_ADMIN = os.environ.get("YTESO_TEST_PG_ADMIN", "postgresql://postgres@127.0.0.1:5432/postgres")
+SID = "http://fhir.ehealth.gov.vn/core/sid/"
+LOINC = ["8867-4", "8480-6", "8462-4", "8310-5", "29463-7", "8302-2", "2339-0", "718-7"]
+ICD = ["J18.9", "I10", "E11.9", "J06.9", "K29.7", "A09", "M54.5", "N39.0"]
+PER_PERSON = 20  # 1 Patient, 2 Encounters, 12 Observations, 2 Conditions, 3 MedicationRequests
+BIG = "bn-everything"  # the patient with 500 resources
+
+
+def _ref(kind: str, rid: str) -> dict[str, str]:
+    return {"reference": f"{kind}/{rid}"}
+
+
+def _patient(pid: str, person: Any) -> dict[str, Any]:
+    identifiers = [{"system": SID + "national_id", "value": person.cccd}]
+    if person.bhyt:
+        identifiers.append({"system": SID + "insurance_number", "value": person.bhyt})
+    given = [g for g in (person.middle_name, person.given_name) if g]
+    return {
+        "resourceType": "Patient",
+        "id": pid,
+        "identifier": identifiers,
+        "name": [{"family": person.family_name, "given": given}],
+        "gender": "male" if person.sex == 1 else "female",
+        "birthDate": person.birth_date.isoformat(),
+    }
+
+
+def _clinical(pid: str, k: int, rng: random.Random) -> dict[str, Any]:
+    day = f"2025-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
+    rid, subject = f"{pid}-{k}", _ref("Patient", pid)
+    if k < 2:
+        return {
+            "resourceType": "Encounter",
+            "id": rid,
+            "status": "finished",
+            "class": {"system": "http://terminology.hl7.org/CodeSystem/v3-ActCode", "code": "AMB"},
+            "subject": subject,
+            "period": {"start": f"{day}T08:00:00+07:00", "end": f"{day}T10:00:00+07:00"},
+        }
+    encounter = _ref("Encounter", f"{pid}-{k % 2}")
+    if k < 14:
+        return {
+            "resourceType": "Observation",
+            "id": rid,
+            "status": "final",
+            "code": {"coding": [{"system": "http://loinc.org", "code": rng.choice(LOINC)}]},
+            "subject": subject,
+            "encounter": encounter,
+            "effectiveDateTime": f"{day}T09:00:00+07:00",
+            "valueQuantity": {"value": rng.randint(40, 180), "unit": "1"},
+        }
+    if k < 16:
+        return {
+            "resourceType": "Condition",
+            "id": rid,
+            "subject": subject,
+            "code": {
+                "coding": [{"system": "http://hl7.org/fhir/sid/icd-10", "code": rng.choice(ICD)}]
+            },
+            "encounter": encounter,
+            "recordedDate": day,
+        }
+    return {
+        "resourceType": "MedicationRequest",
+        "id": rid,
+        "status": "active",
+        "intent": "order",
+        "subject": subject,
+        "encounter": encounter,
+        "authoredOn": day,
+        "medicationCodeableConcept": {"text": "Paracetamol 500 mg"},
+    }
+
+
+def resources(size: int, seed: int = 1) -> Iterator[dict[str, Any]]:
+    rng = random.Random(seed)
+    people = generate_people(size // PER_PERSON + 1, seed)
+    big = next(people)
+    yield _patient(BIG, big)
+    for k in range(499):
+        yield _clinical(BIG, k % PER_PERSON, rng) | {"id": f"{BIG}-{k}"}
+    for index, person in enumerate(people):
+        if (index + 1) * PER_PERSON + 500 > size:
+            return
+        pid = f"bn-{index}"
+        yield _patient(pid, person)
+        for k in range(PER_PERSON - 1):
+            yield _clinical(pid, k, rng)
+
+
+def write_ndjson(path: Path, size: int) -> int:
+    count = 0
+    with path.open("wb") as out:
+        for resource in resources(size):
+            out.write(orjson.dumps(resource) + b"\n")
+            count += 1
+    return count
+
+
+@contextmanager
+def database(kind: str, folder: Path) -> Iterator[str]:
+    if kind == "sqlite":
+        yield f"sqlite:///{folder / 'records.db'}"
+        return
+    name = f"yteso_bench_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(PG_ADMIN, autocommit=True) as connection:
+        connection.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield PG_ADMIN.rsplit("/", 1)[0] + f"/{name}"
+    finally:
+        with psycopg.connect(PG_ADMIN, autocommit=True) as connection:
+            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def load(url: str, path: Path, count: int) -> tuple[float, str]:
+    """Import the file; returns seconds and a bearer token of a HIS client."""
+    engine = make_engine(url)
+    principal = Principal("client", "bench", "bench", ClientKind.HIS, "19001")
+    caller = Caller(principal, None, None, "urn:yteso:import:bench")
+    with unit_of_work(make_session_factory(engine)) as session:
+        client, secret = auth.create_client(session, "bench HIS", "his", "19001")
+        token = auth.issue_token(session, client.client_id, secret, 600)
+    with progress_bar() as bar, path.open("rb") as source:
+        task = bar.add_task(f"Nhập {count:,} tài nguyên", total=count)
+        started = time.perf_counter()
+        with unit_of_work(make_session_factory(engine)) as session:
+            import_ndjson(session, caller, source, 5000, lambda n: bar.advance(task, n))
+        seconds = time.perf_counter() - started
+    if url.startswith("postgresql"):
+        with engine.connect() as connection:
+            connection.exec_driver_sql("COMMIT")
+            connection.exec_driver_sql("ANALYZE")
+    engine.dispose()
+    return seconds, token
+
+
+@contextmanager
+def server(url: str) -> Iterator[int]:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = int(probe.getsockname()[1])
+    env = {**os.environ, "YTESO_DATABASE_URL": url, "YTESO_LOG_LEVEL": "WARNING"}
+    command = [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "yteso.app:create_app",
+        "--factory",
+        "--port",
+        str(port),
+        "--workers",
+        str(WORKERS),
+        "--no-access-log",
+        "--log-level",
+        "warning",
+    ]
+    process = subprocess.Popen(command, env=env)
+    try:
+        for _ in range(200):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        yield port
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+
+
+def _percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(len(ordered) * share))]
+
+
+def timed_gets(port: int, token: str, paths: list[str]) -> list[float]:
+    """Milliseconds per request, one keep-alive connection, after a short warm-up."""
+    connection = http.client.HTTPConnection("127.0.0.1", port)
+    headers = {"Authorization": f"Bearer {token}"}
+    times = []
+    for index, path in enumerate(paths[:20] + paths):
+        started = time.perf_counter()
+        connection.request("GET", path, headers=headers)
+        reply = connection.getresponse()
+        reply.read()
+        if reply.status != 200:
+            raise RuntimeError(f"{path}: {reply.status}")
+        if index >= 20:
+            times.append((time.perf_counter() - started) * 1000)
+    connection.close()
+    return times
+
+
+def transactions(port: int, token: str) -> float:
+    """Resources per second through transaction Bundles of 100 entries (1 Patient + 99)."""
+    connection = http.client.HTTPConnection("127.0.0.1", port)
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/fhir+json"}
+    rng, people = random.Random(7), generate_people(BUNDLES, 99)
+    bodies = []
+    for index, person in enumerate(people):
+        urn = f"urn:uuid:{uuid.UUID(int=rng.getrandbits(128), version=4)}"
+        patient = _patient("x", person)
+        del patient["id"]
+        entries = [
+            {"fullUrl": urn, "resource": patient, "request": {"method": "POST", "url": "Patient"}}
+        ]
+        for k in range(99):
+            resource = _clinical("x", 2 + k % 12, rng)
+            resource.pop("id")
+            resource.pop("encounter", None)
+            resource["subject"] = {"reference": urn}
+            entries.append(
+                {
+                    "resource": resource,
+                    "request": {"method": "POST", "url": resource["resourceType"]},
+                }
+            )
+        bodies.append(
+            orjson.dumps(
+                {
+                    "resourceType": "Bundle",
+                    "id": str(index),
+                    "type": "transaction",
+                    "entry": entries,
+                }
+            )
+        )
+    started = time.perf_counter()
+    for body in bodies:
+        connection.request("POST", "/fhir", body=body, headers=headers)
+        reply = connection.getresponse()
+        reply.read()
+        if reply.status != 200:
+            raise RuntimeError(f"transaction: {reply.status}")
+    return len(bodies) * 100 / (time.perf_counter() - started)
+
+
+def wrk_read(port: int, token: str, ids: list[str], folder: Path) -> tuple[float, str]:
+    script = folder / "read.lua"
+    paths = ",".join(f'"/fhir/Patient/{i}"' for i in ids)
+    script.write_text(
+        f"paths = {{{paths}}}\nwrk.headers['Authorization'] = 'Bearer {token}'\n"
+        "request = function() return wrk.format('GET', paths[math.random(#paths)]) end\n"
+    )
+    output = subprocess.run(
+        [
+            "wrk",
+            "-t2",
+            "-c16",
+            f"-d{SECONDS}s",
+            "--latency",
+            "-s",
+            str(script),
+            f"http://127.0.0.1:{port}",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))  # type: ignore[union-attr]
+    p99 = re.search(r"99%\s+(\S+)", output).group(1)  # type: ignore[union-attr]
+    return rate, p99
+
+
+def _latencies(port: int, token: str, url: str, patients: list[str], count: int) -> list[Row]:
+    rng = random.Random(5)
+    obs = [
+        f"/fhir/Observation?patient={p}&code=http://loinc.org|{rng.choice(LOINC)}" for p in patients
+    ]
+    rows = []
+    for label, paths, goal in (
+        ("Observation?patient=…&code=…", obs, "p95 ≤ 20 ms"),
+        ("Patient?identifier=…", _identifiers(url, patients), "p95 ≤ 20 ms"),
+        (
+            "Patient/$everything (500 resources)",
+            [f"/fhir/Patient/{BIG}/$everything"] * 100,
+            "p95 ≤ 60 ms",
+        ),
+    ):
+        times = timed_gets(port, token, paths)
+        result = f"p50 {_percentile(times, 0.5):.1f} ms, p95 {_percentile(times, 0.95):.1f} ms"
+        rows.append((label, f"{len(times)} requests, store of {count:,}", result, goal))
+    return rows
+
+
+Row = tuple[str, str, str, str]
+
+
+def bench_database(kind: str, folder: Path, path: Path, count: int) -> list[str]:
+    with database(kind, folder) as url:
+        upgrade(url)
+        seconds, token = load(url, path, count)
+        rows: list[Row] = [
+            (
+                "bulk NDJSON import",
+                f"{count:,} resources",
+                f"{count / seconds:,.0f} resources/s",
+                "≥ 10,000/s SQLite, ≥ 5,000/s PostgreSQL",
+            )
+        ]
+        rng = random.Random(3)
+        people = max(1, (count - 500) // PER_PERSON - 1)
+        patients = [f"bn-{rng.randrange(people)}" for _ in range(200)]
+        with server(url) as port:
+            rows += _latencies(port, token, url, patients, count)
+            rate, p99 = wrk_read(port, token, patients, folder)
+            rows.append(
+                (
+                    "read by id, 16 connections (wrk)",
+                    f"{SECONDS} s",
+                    f"{rate:,.0f} req/s, p99 {p99}",
+                    "≥ 1,500 req/s, p99 ≤ 20 ms",
+                )
+            )
+            rate = transactions(port, token)
+            rows.append(
+                (
+                    "transaction Bundles of 100 entries",
+                    f"{BUNDLES} bundles",
+                    f"{rate:,.0f} resources/s",
+                    "≥ 3,000 resources/s",
+                )
+            )
+    return [f"| {kind} | {' | '.join(row)} |" for row in rows]
+
+
+def _identifiers(url: str, patients: list[str]) -> list[str]:
+    engine = make_engine(url)
+    with engine.connect() as connection:
+        rows = connection.exec_driver_sql(
+            "SELECT res_id, code FROM fhir_token_index WHERE res_type = 'Patient' "
+            "AND param = 'identifier' AND system = 'http://fhir.ehealth.gov.vn/core/sid/"
+            "national_id'"
+        ).fetchall()
+    engine.dispose()
+    by_patient = dict(rows)
+    return [
+        f"/fhir/Patient?identifier={SID}national_id|{by_patient[p]}"
+        for p in patients
+        if p in by_patient
+    ]
+
+
+def run() -> list[str]:
+    lines = [
+        "## Shared health record (issue 3)",
+        "",
+        f"Server: uvicorn, {WORKERS} worker(s), client on loopback; each read, search "
+        "and write includes the bearer-token check and its audit event.",
+        "",
+        "| database | measured | size | result | goal |",
+        "|---|---|---|---|---|",
+    ]
+    with tempfile.TemporaryDirectory() as temporary:
+        folder = Path(temporary)
+        path = folder / "store.ndjson"
+        count = write_ndjson(path, STORE)
+        for kind in DATABASES:
+            lines += bench_database(kind.strip(), folder, path, count)
+    return [*lines, ""]

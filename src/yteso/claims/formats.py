@@ -1,0 +1,222 @@
+"""Formats and code lists of single QĐ 130 fields (STANDARDS.md §1, §2).
+
+A checker takes the text of a field and returns None when it is fine, else
+(rule, message_vi, message_en). Which field gets which checker is `FIELD_FORMATS`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import date, datetime
+from functools import lru_cache
+
+Problem = tuple[str, str, str]
+Checker = Callable[[str], Problem | None]
+
+_CCCD = re.compile(r"\d{9}|\d{12}|[A-Z]\d{7}")
+_BHYT = re.compile(r"[A-Z]{2}\d{13}")
+_FACILITY = re.compile(r"\d{5}")
+_MAX_SECONDARY = 12
+
+
+@lru_cache(maxsize=8192)
+def parse_timestamp(value: str) -> datetime | None:
+    """yyyymmddHHMM → datetime; None when it is not a real moment.
+
+    Cached: an episode repeats the same few moments on many lines."""
+    if len(value) != 12 or not value.isdigit():
+        return None
+    try:
+        return datetime(
+            int(value[:4]), int(value[4:6]), int(value[6:8]), int(value[8:10]), int(value[10:])
+        )
+    except ValueError:
+        return None
+
+
+def parse_date(value: str) -> date | None:
+    if len(value) != 8 or not value.isdigit():
+        return None
+    try:
+        return date(int(value[:4]), int(value[4:6]), int(value[6:]))
+    except ValueError:
+        return None
+
+
+def birth_date(value: str) -> date | None:
+    """NGAY_SINH's date; None when day or month is unknown (written 00) or it is invalid."""
+    return parse_date(value[:8]) if len(value) >= 8 else None
+
+
+def _timestamp(value: str) -> Problem | None:
+    if parse_timestamp(value) is None:
+        return (
+            "DATETIME_FORMAT",
+            f"'{value}' không đúng định dạng yyyymmddHHMM.",
+            f"'{value}' is not a yyyymmddHHMM timestamp.",
+        )
+    return None
+
+
+def _date(value: str) -> Problem | None:
+    if parse_date(value) is None:
+        return (
+            "DATE_FORMAT",
+            f"'{value}' không đúng định dạng yyyymmdd.",
+            f"'{value}' is not a yyyymmdd date.",
+        )
+    return None
+
+
+def _date_list(value: str) -> Problem | None:
+    for part in value.split(";"):
+        problem = _date(part.strip())
+        if problem is not None:
+            return problem
+    return None
+
+
+def _birth(value: str) -> Problem | None:
+    """yyyymmddHHMM where unknown day and month are written 0000 (or an unknown day 00)."""
+    if len(value) != 12 or not value.isdigit():
+        ok = False
+    elif parse_timestamp(value) is not None:
+        ok = True
+    else:
+        unknown = value[4:8] == "0000" or (value[6:8] == "00" and 1 <= int(value[4:6]) <= 12)
+        ok = unknown and int(value[8:10]) < 24 and int(value[10:12]) < 60
+    if not ok:
+        return (
+            "DATETIME_FORMAT",
+            f"Ngày sinh '{value}' phải có dạng yyyymmddHHMM (ngày, tháng không rõ ghi 0000).",
+            f"Birth date '{value}' must be yyyymmddHHMM (unknown day and month as 0000).",
+        )
+    return None
+
+
+def code_list(name: str, allowed: tuple[str, ...]) -> Checker:
+    allowed_set = frozenset(allowed)
+
+    def check(value: str) -> Problem | None:
+        if value in allowed_set:
+            return None
+        listed = ", ".join(allowed)
+        return (
+            "CODE_LIST",
+            f"{name} = '{value}' không có trong bộ mã ({listed}).",
+            f"{name} = '{value}' is not in the code list ({listed}).",
+        )
+
+    return check
+
+
+def _percent(value: str) -> Problem | None:
+    if value.isdigit() and 0 <= int(value) <= 100:
+        return None
+    return (
+        "CODE_LIST",
+        f"Tỷ lệ '{value}' phải là số nguyên từ 0 đến 100.",
+        f"Rate '{value}' must be a whole number from 0 to 100.",
+    )
+
+
+def _cccd(value: str) -> Problem | None:
+    if _CCCD.fullmatch(value):
+        return None
+    return (
+        "CCCD_FORMAT",
+        f"SO_CCCD '{value}' phải gồm 12 (CCCD) hoặc 9 (CMND) chữ số, hoặc hộ chiếu"
+        " (1 chữ in hoa + 7 chữ số).",
+        f"SO_CCCD '{value}' must be 12 (CCCD) or 9 (CMND) digits, or a passport"
+        " (1 capital letter + 7 digits).",
+    )
+
+
+def _bhyt(value: str) -> Problem | None:
+    for card in value.split(";"):
+        if not _BHYT.fullmatch(card.strip()):
+            return (
+                "BHYT_FORMAT",
+                f"Mã thẻ BHYT '{card}' phải gồm 15 ký tự: 2 chữ in hoa và 13 chữ số.",
+                f"BHYT card '{card}' must be 15 characters: 2 capitals and 13 digits.",
+            )
+    return None
+
+
+def _facility(value: str) -> Problem | None:
+    for code in value.split(";"):
+        if not _FACILITY.fullmatch(code.strip()):
+            return (
+                "FACILITY_CODE_FORMAT",
+                f"Mã cơ sở KCB '{code}' phải gồm 5 chữ số.",
+                f"Facility code '{code}' must be 5 digits.",
+            )
+    return None
+
+
+def _one(value: str) -> Problem | None:
+    if value == "1":
+        return None
+    return (
+        "CODE_LIST",
+        f"Giá trị '{value}' chỉ được để trống hoặc bằng 1.",
+        f"Value '{value}' must be empty or 1.",
+    )
+
+
+def secondary_codes(value: str) -> list[str]:
+    """MA_BENH_KT / MA_BENH: ';'-separated codes, blanks dropped."""
+    return [c.strip() for c in value.split(";") if c.strip()]
+
+
+def _secondary(value: str) -> Problem | None:
+    count = len(secondary_codes(value))
+    if count <= _MAX_SECONDARY:
+        return None
+    return (
+        "ICD_TOO_MANY_SECONDARY",
+        f"MA_BENH_KT có {count} mã; tối đa {_MAX_SECONDARY} mã bệnh kèm theo.",
+        f"MA_BENH_KT holds {count} codes; at most {_MAX_SECONDARY} secondary codes.",
+    )
+
+
+_TIMESTAMPS = (
+    "NGAY_VAO",
+    "NGAY_VAO_NOI_TRU",
+    "NGAY_RA",
+    "NGAY_TTOAN",
+    "NGAY_YL",
+    "NGAY_TH_YL",
+    "NGAY_KQ",
+    "THOI_DIEM_DBLS",
+    "THOIGIAN_DINHCHI",
+)
+_DATES = ("NGAY_CT", "NGAY_SINHCON", "NGAY_CONCHET", "NGOAITRU_TUNGAY", "NGOAITRU_DENNGAY")
+
+FIELD_FORMATS: dict[str, Checker] = {
+    **{name: _timestamp for name in _TIMESTAMPS},
+    **{name: _date for name in _DATES},
+    "GT_THE_TU": _date_list,
+    "GT_THE_DEN": _date_list,
+    "NGAY_TAI_KHAM": _date_list,
+    "NGAY_SINH": _birth,
+    "GIOI_TINH": code_list("GIOI_TINH", ("1", "2", "3")),
+    "MA_LOAI_KCB": code_list("MA_LOAI_KCB", tuple(f"{n:02d}" for n in range(1, 11))),
+    "KET_QUA_DTRI": code_list("KET_QUA_DTRI", tuple(str(n) for n in range(1, 9))),
+    "MA_LOAI_RV": code_list("MA_LOAI_RV", ("1", "2", "3", "4", "5")),
+    "PHAM_VI": code_list("PHAM_VI", ("1", "2", "3")),
+    "MA_PTTT": code_list("MA_PTTT", ("1", "2", "3")),
+    "MUC_HUONG": _percent,
+    "TYLE_TT_BH": _percent,
+    "TYLE_TT_DV": _percent,
+    "VET_THUONG_TP": _one,
+    "TAI_SU_DUNG": _one,
+    "SO_CCCD": _cccd,
+    "MA_THE_BHYT": _bhyt,
+    "MA_CSKCB": _facility,
+    "MA_NOI_DI": _facility,
+    "MA_NOI_DEN": _facility,
+    "MA_DKBD": _facility,
+    "MA_BENH_KT": _secondary,
+}

@@ -1,0 +1,66 @@
+"""All queries of the claims module."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from typing import Any
+
+from sqlalchemy import Integer, case, func, select
+from sqlalchemy.orm import Session
+
+from yteso.claims.models import ClaimDocument, ClaimEpisode
+
+
+def find_document(session: Session, facility_code: str, sha256: str) -> ClaimDocument | None:
+    query = select(ClaimDocument).where(
+        ClaimDocument.facility_code == facility_code, ClaimDocument.sha256 == sha256
+    )
+    return session.scalars(query.limit(1)).first()
+
+
+def current_episodes(
+    session: Session, facility_code: str, ma_lks: Collection[str]
+) -> dict[str, ClaimEpisode]:
+    found: dict[str, ClaimEpisode] = {}
+    keys = list(ma_lks)
+    for start in range(0, len(keys), 500):  # bounded IN lists
+        query = select(ClaimEpisode).where(
+            ClaimEpisode.facility_code == facility_code,
+            ClaimEpisode.is_current.is_(True),
+            ClaimEpisode.ma_lk.in_(keys[start : start + 500]),
+        )
+        found.update((e.ma_lk, e) for e in session.scalars(query))
+    return found
+
+
+def episode_versions(session: Session, facility_code: str, ma_lk: str) -> list[ClaimEpisode]:
+    query = (
+        select(ClaimEpisode)
+        .where(ClaimEpisode.facility_code == facility_code, ClaimEpisode.ma_lk == ma_lk)
+        .order_by(ClaimEpisode.version)
+    )
+    return list(session.scalars(query))
+
+
+def get_document(session: Session, document_id: int) -> ClaimDocument | None:
+    return session.get(ClaimDocument, document_id)
+
+
+def timeliness_counts(
+    session: Session, facility_code: str | None, period_length: int, limit_seconds: int
+) -> list[Any]:
+    """(facility, period, episodes, on time) over current episodes; period = the first
+    `period_length` characters of the local end day (8 → day, 6 → month)."""
+    period = func.substr(ClaimEpisode.end_day, 1, period_length).label("period")
+    on_time = func.sum(
+        case((ClaimEpisode.delay_seconds <= limit_seconds, 1), else_=0).cast(Integer)
+    )
+    query = (
+        select(ClaimEpisode.facility_code, period, func.count(), on_time)
+        .where(ClaimEpisode.is_current.is_(True), ClaimEpisode.delay_seconds.is_not(None))
+        .group_by(ClaimEpisode.facility_code, period)
+        .order_by(ClaimEpisode.facility_code, period)
+    )
+    if facility_code is not None:
+        query = query.where(ClaimEpisode.facility_code == facility_code)
+    return list(session.execute(query))

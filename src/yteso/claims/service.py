@@ -1,0 +1,204 @@
+"""Intake of QĐ 130 submissions: validate, store the raw file, version the episodes.
+
+The whole file or nothing: any error finding rejects the file and nothing is stored. A
+resend of an MA_LK with new content adds a version and keeps the old one; an identical
+file, or an episode identical to its current version, changes nothing. Services never
+commit: the caller's unit of work does.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Literal
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from yteso.claims import repository
+from yteso.claims.findings import Finding, Where, has_errors
+from yteso.claims.models import ClaimDocument, ClaimEpisode
+from yteso.claims.timeliness import VIETNAM, delay_seconds, local_moment
+from yteso.claims.validator import CheckedSubmission, check_submission
+from yteso.claims.xml_parser import ENVELOPE_ROOT, ParsedEpisode, read_facility_code
+from yteso.core.db import utcnow
+from yteso.core.errors import Conflict
+
+Outcome = Literal["accepted", "unchanged", "rejected"]
+Change = Literal["new", "replaced", "unchanged"]
+
+
+@dataclass(frozen=True, slots=True)
+class EpisodeOutcome:
+    ma_lk: str
+    version: int
+    change: Change
+
+
+@dataclass(slots=True)
+class IntakeResult:
+    outcome: Outcome
+    transaction_id: str
+    received_at: datetime
+    findings: list[Finding] = field(default_factory=list)
+    episodes: list[EpisodeOutcome] = field(default_factory=list)
+
+    @property
+    def received_local(self) -> str:
+        """thoiGianTiepNhan: yyyyMMddHHmmss, Vietnam time like the portal."""
+        return self.received_at.astimezone(VIETNAM).strftime("%Y%m%d%H%M%S")
+
+
+def envelope_facility(raw: bytes) -> str | None:
+    """THONGTINDONVI/MACSKCB of the (first) envelope, read without parsing the episodes."""
+    return read_facility_code(io.BytesIO(raw))
+
+
+def _scope_findings(
+    checked: CheckedSubmission, facility_code: str, file: str | None
+) -> list[Finding]:
+    where = Where(file)
+    found = []
+    if checked.single_documents and not checked.envelopes:
+        found.append(
+            where.finding(
+                "NOT_AN_ENVELOPE",
+                f"Cần gửi hồ sơ trong phong bì {ENVELOPE_ROOT}.",
+                f"Submissions must be {ENVELOPE_ROOT} envelopes.",
+            )
+        )
+    for envelope in checked.envelopes:
+        if envelope.facility_code != facility_code:
+            found.append(
+                where.finding(
+                    "FACILITY_SCOPE",
+                    f"MACSKCB '{envelope.facility_code}' khác cơ sở của máy khách "
+                    f"({facility_code}).",
+                    f"MACSKCB '{envelope.facility_code}' is not the client's facility "
+                    f"({facility_code}).",
+                    field="MACSKCB",
+                )
+            )
+    if not checked.episodes and not found and not has_errors(checked.findings):
+        found.append(
+            where.finding(
+                "NO_EPISODE",
+                "Tệp không có hồ sơ (HOSO) nào.",
+                "The file holds no episode (HOSO).",
+            )
+        )
+    return found
+
+
+def submit(
+    session: Session,
+    raw: bytes,
+    facility_code: str,
+    submitted_by: str,
+    file: str | None = None,
+    now: datetime | None = None,
+) -> IntakeResult:
+    """Take one submission from a facility system whose scope is `facility_code`."""
+    received_at = now or utcnow()
+    sha256 = hashlib.sha256(raw).hexdigest()
+    known = repository.find_document(session, facility_code, sha256)
+    if known is not None:
+        return IntakeResult("unchanged", known.transaction_id, received_at)
+    checked = check_submission(io.BytesIO(raw), file)
+    findings = checked.findings + _scope_findings(checked, facility_code, file)
+    transaction_id = uuid.uuid4().hex
+    if has_errors(findings):
+        return IntakeResult("rejected", transaction_id, received_at, findings)
+    result = IntakeResult("accepted", transaction_id, received_at, findings)
+    _store(session, raw, sha256, checked.episodes, facility_code, submitted_by, result)
+    return result
+
+
+def _store(
+    session: Session,
+    raw: bytes,
+    sha256: str,
+    episodes: list[ParsedEpisode],
+    facility_code: str,
+    submitted_by: str,
+    result: IntakeResult,
+) -> None:
+    ma_lks = [p.episode.ma_lk or "" for p in episodes]
+    current = repository.current_episodes(session, facility_code, ma_lks)
+    hashes = [p.digest for p in episodes]
+    changed = [
+        i
+        for i, (key, h) in enumerate(zip(ma_lks, hashes, strict=True))
+        if key not in current or current[key].content_sha256 != h
+    ]
+    if not changed:
+        result.outcome = "unchanged"
+        result.episodes = [EpisodeOutcome(k, current[k].version, "unchanged") for k in ma_lks]
+        return
+    document = ClaimDocument(
+        transaction_id=result.transaction_id,
+        facility_code=facility_code,
+        sha256=sha256,
+        size_bytes=len(raw),
+        content=raw,
+        episode_count=len(episodes),
+        submitted_by=submitted_by,
+        received_at=result.received_at,
+    )
+    session.add(document)
+    session.flush()
+    for index, (parsed, key, digest) in enumerate(zip(episodes, ma_lks, hashes, strict=True)):
+        previous = current.get(key)
+        if index not in changed and previous is not None:
+            result.episodes.append(EpisodeOutcome(key, previous.version, "unchanged"))
+            continue
+        row = _version(parsed, key, digest, document, index, previous, result.received_at)
+        session.add(row)
+        result.episodes.append(EpisodeOutcome(key, row.version, "replaced" if previous else "new"))
+    _flush_versions(session)
+
+
+def _flush_versions(session: Session) -> None:
+    try:
+        session.flush()
+    except IntegrityError:
+        # Another submission of the same MA_LK committed first: (facility, MA_LK, version)
+        # is unique, so this one must be sent again rather than overwrite it.
+        raise Conflict(
+            "Hồ sơ cùng MA_LK đang được tiếp nhận từ một lần gửi khác; vui lòng gửi lại"
+        ) from None
+
+
+def _version(
+    parsed: ParsedEpisode,
+    ma_lk: str,
+    digest: str,
+    document: ClaimDocument,
+    index: int,
+    previous: ClaimEpisode | None,
+    received_at: datetime,
+) -> ClaimEpisode:
+    summary = parsed.episode.records("XML1")[0]
+    ended_at = local_moment(summary.get("NGAY_RA", ""))
+    first = received_at
+    if previous is not None:
+        previous.is_current = False
+        first = previous.first_received_at
+    return ClaimEpisode(
+        facility_code=document.facility_code,
+        ma_lk=ma_lk,
+        version=previous.version + 1 if previous else 1,
+        is_current=True,
+        document_id=document.id,
+        hoso_index=index,
+        content_sha256=digest,
+        ma_loai_kcb=summary.get("MA_LOAI_KCB") or None,
+        ended_at=ended_at,
+        end_day=summary.get("NGAY_RA", "")[:8] if ended_at else None,
+        received_at=received_at,
+        first_received_at=first,
+        delay_seconds=delay_seconds(ended_at, first),
+    )

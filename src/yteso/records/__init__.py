@@ -1,0 +1,33 @@
+"""Shared health record: the FHIR R4 store, its REST API (/fhir) and the bulk import.
+
+Other modules write and read records through these functions with a `Caller` (the principal
+acting, for access checks and the audit trail)."""
+
+from yteso.records.access import Caller
+from yteso.records.bulk import ImportResult, import_ndjson
+from yteso.records.bundles import process as process_bundle
+from yteso.records.definitions import FACILITY_TAG_SYSTEM, RESOURCE_TYPES
+from yteso.records.outcome import FhirError, Issue
+from yteso.records.reading import everything, run_search
+from yteso.records.service import conditional_update, create, delete, read, update, vread
+from yteso.records.writes import Stored
+
+__all__ = [
+    "FACILITY_TAG_SYSTEM",
+    "RESOURCE_TYPES",
+    "Caller",
+    "FhirError",
+    "ImportResult",
+    "Issue",
+    "Stored",
+    "conditional_update",
+    "create",
+    "delete",
+    "everything",
+    "import_ndjson",
+    "process_bundle",
+    "read",
+    "run_search",
+    "update",
+    "vread",
+]

@@ -1,0 +1,171 @@
+"""Search-index rows computed from a resource at write time (pure; no database)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from functools import cache
+from typing import Any
+
+from yteso.core.text import fold
+from yteso.records.definitions import COMPARTMENT, SEARCH_PARAMS, SearchParam
+
+EARLIEST = datetime(1, 1, 1, tzinfo=UTC)
+LATEST = datetime(9999, 12, 31, tzinfo=UTC)
+_DATE = re.compile(
+    r"^(?P<y>\d{4})(?:-(?P<m>\d{2})(?:-(?P<d>\d{2})"
+    r"(?:T(?P<H>\d{2}):(?P<M>\d{2})(?::(?P<S>\d{2})(?P<f>\.\d+)?)?"
+    r"(?P<tz>Z|[+-]\d{2}:\d{2})?)?)?)?$"
+)
+
+
+@dataclass
+class IndexRows:
+    tokens: list[tuple[str, str, str]] = field(default_factory=list)  # param, system, code
+    strings: list[tuple[str, str]] = field(default_factory=list)  # param, folded value
+    dates: list[tuple[str, datetime, datetime]] = field(default_factory=list)  # param, low, high
+    refs: list[tuple[str, str, str]] = field(default_factory=list)  # param, type, id
+
+
+def date_range(text: str) -> tuple[datetime, datetime]:
+    """A FHIR date/dateTime/instant as the half-open UTC range its precision covers.
+
+    Values without an offset are read as UTC."""
+    match = _DATE.match(text.strip())
+    if not match:
+        raise ValueError(f"ngày giờ không hợp lệ: {text!r}")
+    parts = match.groupdict()
+    year, month, day = int(parts["y"]), int(parts["m"] or 1), int(parts["d"] or 1)
+    if not parts["m"]:
+        return datetime(year, 1, 1, tzinfo=UTC), datetime(year + 1, 1, 1, tzinfo=UTC)
+    if not parts["d"]:
+        start = datetime(year, month, 1, tzinfo=UTC)
+        end = datetime(year + month // 12, month % 12 + 1, 1, tzinfo=UTC)
+        return start, end
+    if not parts["H"]:
+        start = datetime(year, month, day, tzinfo=UTC)
+        return start, start + timedelta(days=1)
+    stamp = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    stamp = stamp.replace(tzinfo=stamp.tzinfo or UTC).astimezone(UTC)
+    step = timedelta(seconds=1) if parts["S"] else timedelta(minutes=1)
+    if parts["f"]:
+        step = timedelta(microseconds=1)
+    return stamp, stamp + step
+
+
+def parse_reference(value: str) -> tuple[str, str] | None:
+    """ "Patient/123" (or "Patient/123/_history/2") -> ("Patient", "123")."""
+    parts = value.split("/")
+    if len(parts) in (2, 4) and parts[0][:1].isupper() and not value.startswith("urn:"):
+        return parts[0], parts[1]
+    return None
+
+
+def _walk(node: Any, parts: list[str]) -> Iterator[Any]:
+    if isinstance(node, list):
+        for item in node:
+            yield from _walk(item, parts)
+        return
+    if not parts:
+        yield node
+        return
+    if isinstance(node, dict) and parts[0] in node:
+        yield from _walk(node[parts[0]], parts[1:])
+
+
+def _tokens(value: Any) -> Iterator[tuple[str, str]]:
+    if isinstance(value, bool):
+        yield "", "true" if value else "false"
+    elif isinstance(value, str):
+        yield "", value
+    elif isinstance(value, dict):
+        if "coding" in value:
+            for coding in value["coding"] or []:
+                yield from _tokens(coding)
+        elif "code" in value:
+            yield str(value.get("system", "")), str(value["code"])
+        elif "value" in value:  # Identifier, ContactPoint
+            yield str(value.get("system", "")), str(value["value"])
+
+
+def _strings(value: Any) -> Iterator[str]:
+    if isinstance(value, str):
+        yield fold(value)
+    elif isinstance(value, dict):  # HumanName: every part and the whole name
+        parts = [value.get("family"), *(value.get("given") or [])]
+        words = [p for p in parts if isinstance(p, str)]
+        for word in words:
+            yield fold(word)
+        if len(words) > 1:
+            yield fold(" ".join(words))
+        if isinstance(value.get("text"), str):
+            yield fold(value["text"])
+
+
+def _dates(value: Any) -> Iterator[tuple[datetime, datetime]]:
+    if isinstance(value, str):
+        yield date_range(value)
+    elif isinstance(value, dict) and ("start" in value or "end" in value):
+        low = date_range(value["start"])[0] if value.get("start") else EARLIEST
+        high = date_range(value["end"])[1] if value.get("end") else LATEST
+        yield low, high
+
+
+def _references(value: Any, targets: tuple[str, ...]) -> Iterator[tuple[str, str]]:
+    if isinstance(value, dict) and isinstance(value.get("reference"), str):
+        parsed = parse_reference(value["reference"])
+        if parsed and (not targets or parsed[0] in targets):
+            yield parsed
+
+
+def _add(rows: IndexRows, param: SearchParam, value: Any) -> None:
+    if param.kind == "token":
+        rows.tokens += [(param.name, s, c[:200]) for s, c in _tokens(value)]
+    elif param.kind == "string":
+        rows.strings += [(param.name, s[:200]) for s in _strings(value) if s]
+    elif param.kind == "date":
+        rows.dates += [(param.name, low, high) for low, high in _dates(value)]
+    else:
+        rows.refs += [(param.name, t, i) for t, i in _references(value, param.targets)]
+
+
+@cache
+def _paths(res_type: str) -> tuple[tuple[SearchParam, str, list[str]], ...]:
+    return tuple(
+        (param, path.split(".")[0], path.split(".")[1:])
+        for param in SEARCH_PARAMS[res_type].values()
+        for path in param.paths
+    )
+
+
+def index_rows(resource: dict[str, Any]) -> IndexRows:
+    """Every search-index row of the resource; ValueError names a malformed date."""
+    rows = IndexRows()
+    for param, head, rest in _paths(resource["resourceType"]):
+        if head in resource:
+            for value in _walk(resource[head], rest):
+                _add(rows, param, value)
+    for tag in (resource.get("meta") or {}).get("tag") or []:
+        rows.tokens += [("_tag", s, c) for s, c in _tokens(tag)]
+    return rows
+
+
+def compartment_patient(resource: dict[str, Any]) -> str | None:
+    """The id of the Patient whose compartment the resource is in."""
+    res_type = resource["resourceType"]
+    if res_type == "Patient":
+        return str(resource.get("id")) if resource.get("id") else None
+    path = COMPARTMENT.get(res_type)
+    if path is None:
+        return None
+    for value in _walk(resource, path.split(".")):
+        for target_type, target_id in _references(value, ("Patient",)):
+            return target_id if target_type == "Patient" else None
+    return None
+
+
+def birth_date(resource: dict[str, Any]) -> date | None:
+    text = resource.get("birthDate")
+    return date_range(text)[0].date() if isinstance(text, str) and len(text) == 10 else None

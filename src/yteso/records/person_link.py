@@ -1,0 +1,137 @@
+"""The one place the store talks to the patient index (yteso.patients).
+
+Until the patient index exports its match function, a Patient is linked to the person that
+holds one of its VN Core identifiers (CCCD, CMND, BHYT, passport), and a new person is
+registered when none does. Swap `link_person` for the match function when it lands.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from yteso.core.errors import Conflict
+from yteso.core.text import nfc
+from yteso.patients import (
+    Identifier,
+    IdentifierKind,
+    PersonIn,
+    add_person,
+    bulk_add_people,
+    find_by_identifier,
+)
+from yteso.records.definitions import SID_BASE
+from yteso.records.indexing import birth_date
+
+_KINDS = {SID_BASE + kind.value: kind for kind in IdentifierKind}
+_SEX = {"male": 1, "female": 2}
+
+
+def person_identifiers(resource: dict[str, Any]) -> list[Identifier]:
+    found = []
+    for identifier in resource.get("identifier") or []:
+        kind = _KINDS.get(str(identifier.get("system", "")))
+        value = identifier.get("value")
+        if kind is not None and isinstance(value, str) and value.strip():
+            found.append(Identifier(kind=kind, value=value.strip().upper()))
+    return found
+
+
+def _known(session: Session, identifiers: list[Identifier]) -> int | None:
+    for identifier in identifiers:
+        person = find_by_identifier(session, identifier.kind, identifier.value)
+        if person is not None:
+            return person.id
+    return None
+
+
+def link_person(session: Session, resource: dict[str, Any]) -> int | None:
+    """The person this Patient is, registering a new one when no identifier is known yet."""
+    return _link_one_by_one(session, [resource]).get(resource["id"])
+
+
+def link_people(session: Session, patients: list[dict[str, Any]]) -> dict[str, int]:
+    """link_person for a batch (bulk import): new people are added with one executemany.
+
+    Patients of the batch sharing an identifier become the same new person."""
+    if session.get_bind().dialect.name == "postgresql":
+        return _link_one_by_one(session, patients)
+    linked: dict[str, int] = {}
+    new: list[PersonIn] = []
+    owners: dict[tuple[str, str], int] = {}  # identifier -> index in `new`
+    waiting: list[tuple[str, int]] = []  # Patient id, index in `new`
+    for resource in patients:
+        identifiers = person_identifiers(resource)
+        known = _known(session, identifiers)
+        if known is not None:
+            linked[resource["id"]] = known
+            continue
+        keys = [(i.kind.value, i.value) for i in identifiers]
+        owner = next((owners[k] for k in keys if k in owners), None)
+        person_in = _person_in(resource, identifiers) if owner is None else None
+        if person_in is not None:
+            owner = len(new)
+            new.append(person_in)
+        if owner is not None:
+            owners.update({k: owner for k in keys if k not in owners})
+            waiting.append((resource["id"], owner))
+    ids = _add_people(session, new)
+    linked.update({pid: ids[i] for pid, i in waiting if ids[i] is not None})  # type: ignore[misc]
+    return linked
+
+
+def _link_one_by_one(session: Session, patients: list[dict[str, Any]]) -> dict[str, int]:
+    """Add the person; look up the holder only when the index says an identifier is taken
+    (add_person checks before writing anything, so no savepoint is needed).
+
+    Bulk loads on PostgreSQL come here too: bulk_add_people chooses ids itself and leaves
+    the persons id sequence behind, so a later add_person would collide (reported)."""
+    linked: dict[str, int] = {}
+    for resource in patients:
+        identifiers = person_identifiers(resource)
+        person_in = _person_in(resource, identifiers)
+        try:
+            person_id = add_person(session, person_in).id if person_in else None
+        except Conflict:
+            person_id = None
+        if person_id is None:
+            person_id = _known(session, identifiers)
+        if person_id is not None:
+            linked[resource["id"]] = person_id
+    return linked
+
+
+def _add_people(session: Session, new: list[PersonIn]) -> list[int | None]:
+    """Ids of the people just added (identifiers already checked free by the caller)."""
+    if not new:
+        return []
+    for _count in bulk_add_people(session, new):
+        pass
+    # bulk_add_people numbers people consecutively: checked at both ends, else looked up.
+    first, last = _known(session, new[0].identifiers[:1]), _known(session, new[-1].identifiers[:1])
+    if first is not None and last == first + len(new) - 1:
+        return [first + offset for offset in range(len(new))]
+    return [_known(session, person.identifiers[:1]) for person in new]
+
+
+def _person_in(resource: dict[str, Any], identifiers: list[Identifier]) -> PersonIn | None:
+    names = [n for n in resource.get("name") or [] if isinstance(n, dict)]
+    if not identifiers or not names:
+        return None
+    name = names[0]
+    given = [g for g in name.get("given") or [] if isinstance(g, str)]
+    family = name.get("family")
+    if not isinstance(family, str) or not given:
+        return None
+    try:
+        return PersonIn(
+            family_name=nfc(family),
+            middle_name=nfc(" ".join(given[:-1])),
+            given_name=nfc(given[-1]),
+            sex=_SEX.get(str(resource.get("gender")), 3),
+            birth_date=birth_date(resource),
+            identifiers=identifiers,
+        )
+    except ValueError:  # pydantic: a name or identifier the index does not accept
+        return None

@@ -1,0 +1,209 @@
+"""Structural validation and the codes the platform relies on (pure; no database).
+
+Structure (400): known resourceType, id syntax, only the type's top-level elements, lists
+where FHIR has lists, well-formed references. Codes (422): ICD-10 in Condition.code against
+QĐ 4469, VN Core identifier formats (CCCD, CMND, BHYT, passport).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from yteso.records.definitions import ICD10_SYSTEMS, RESOURCE_TYPES, SID_BASE
+from yteso.records.elements import allowed_elements
+from yteso.records.outcome import FhirError, Issue
+from yteso.reference import icd10
+
+ID_PATTERN = re.compile(r"^[A-Za-z0-9\-.]{1,64}$")
+_REFERENCE = re.compile(
+    r"^(?:(?P<type>[A-Z][A-Za-z]+)/(?P<id>[A-Za-z0-9\-.]{1,64})(?:/_history/[A-Za-z0-9\-.]+)?"
+    r"|urn:uuid:[0-9a-fA-F\-]{36}|urn:oid:[0-9.]+|#[A-Za-z0-9\-.]*|https?://\S+)$"
+)
+_REFERENCE_TEXT = re.compile(rb'"reference"\s*:\s*("(?:[^"\\]|\\.)*"|[^\s,}\]]+)')
+_IDENTIFIER_FORMATS = {
+    SID_BASE + "national_id": (re.compile(r"^\d{12}$"), "CCCD phải gồm 12 chữ số"),
+    SID_BASE + "citizen_id": (re.compile(r"^\d{9}$"), "CMND phải gồm 9 chữ số"),
+    SID_BASE + "insurance_number": (
+        re.compile(r"^[A-Z]{2}\d{13}$"),
+        "số thẻ BHYT gồm 15 ký tự: 2 chữ cái nhóm đối tượng và 13 chữ số",
+    ),
+    SID_BASE + "passport_number": (
+        re.compile(r"^[A-Z]\d{7}$"),
+        "số hộ chiếu gồm 1 chữ cái in hoa và 7 chữ số",
+    ),
+}
+# Top-level elements that are lists in every type that has them.
+_LISTS = frozenset(
+    {
+        "identifier",
+        "name",
+        "telecom",
+        "address",
+        "category",
+        "note",
+        "contained",
+        "extension",
+        "modifierExtension",
+        "reasonCode",
+        "reasonReference",
+        "participant",
+        "component",
+        "basedOn",
+        "dosageInstruction",
+    }
+)
+# Where one of those names is a single element in R4.
+_SINGLE = frozenset(
+    {
+        ("Organization", "name"),
+        ("Location", "name"),
+        ("Location", "address"),
+        ("MedicationRequest", "performer"),
+        ("MedicationDispense", "category"),
+    }
+)
+_STRINGS = frozenset(
+    {"id", "status", "gender", "birthDate", "issued", "recordedDate", "authoredOn"}
+)
+
+
+def check_resource(
+    resource: Any, expected_type: str | None = None, text: bytes | str | None = None
+) -> None:
+    """Raise FhirError (400 structure, 422 codes) listing every problem found.
+
+    `text`, the JSON the resource was parsed from, lets references be checked by one regex
+    pass; the element-by-element walk then only runs to name a bad one."""
+    structure = structural_issues(resource, expected_type, text)
+    if structure:
+        raise FhirError(400, structure)
+    codes = code_issues(resource)
+    if codes:
+        raise FhirError(422, codes)
+
+
+def structural_issues(
+    resource: Any, expected_type: str | None = None, text: bytes | str | None = None
+) -> list[Issue]:
+    if not isinstance(resource, dict):
+        return [Issue("error", "structure", "Tài nguyên phải là một đối tượng JSON")]
+    res_type = resource.get("resourceType")
+    if res_type not in RESOURCE_TYPES:
+        return [
+            Issue(
+                "error",
+                "not-supported",
+                f"Loại tài nguyên không hỗ trợ: {res_type!r}",
+                "resourceType",
+            )
+        ]
+    issues: list[Issue] = []
+    if expected_type and res_type != expected_type:
+        issues.append(
+            Issue(
+                "error",
+                "invalid",
+                f"resourceType {res_type} không khớp với đường dẫn {expected_type}",
+                "resourceType",
+            )
+        )
+    res_id = resource.get("id")
+    if res_id is not None and (not isinstance(res_id, str) or not ID_PATTERN.match(res_id)):
+        issues.append(
+            Issue(
+                "error", "value", "id chỉ gồm A-Z a-z 0-9 - . (tối đa 64 ký tự)", f"{res_type}.id"
+            )
+        )
+    issues += _element_issues(res_type, resource)
+    if text is None or not _references_look_fine(text):
+        issues += _reference_issues(resource, res_type)
+    return issues
+
+
+def _element_issues(res_type: str, resource: dict[str, Any]) -> list[Issue]:
+    plain, choices = allowed_elements(res_type)
+    issues = []
+    for key, value in resource.items():
+        name = key[1:] if key.startswith("_") else key
+        known = name in plain or any(
+            name.startswith(c) and name[len(c) :][:1].isupper() for c in choices
+        )
+        if not known:
+            issues.append(
+                Issue("error", "structure", f"Phần tử không được phép: {key}", f"{res_type}.{key}")
+            )
+        elif key in _LISTS and (res_type, key) not in _SINGLE and not isinstance(value, list):
+            issues.append(
+                Issue("error", "structure", f"{key} phải là một mảng", f"{res_type}.{key}")
+            )
+        elif key in _STRINGS and not isinstance(value, str):
+            issues.append(Issue("error", "structure", f"{key} phải là chuỗi", f"{res_type}.{key}"))
+        elif key == "meta" and not isinstance(value, dict):
+            issues.append(
+                Issue("error", "structure", "meta phải là một đối tượng", f"{res_type}.meta")
+            )
+    return issues
+
+
+def _references_look_fine(text: bytes | str) -> bool:
+    raw = text if isinstance(text, bytes) else text.encode()
+    for match in _REFERENCE_TEXT.finditer(raw):
+        value = match.group(1)
+        if not value.startswith(b'"') or b"\\" in value:
+            return False
+        if not _REFERENCE.match(value[1:-1].decode()):
+            return False
+    return True
+
+
+def _reference_issues(node: Any, path: str) -> list[Issue]:
+    issues: list[Issue] = []
+    if isinstance(node, dict):
+        ref = node.get("reference")
+        if "reference" in node and (not isinstance(ref, str) or not _REFERENCE.match(ref)):
+            issues.append(
+                Issue("error", "value", f"Tham chiếu sai định dạng: {ref!r}", f"{path}.reference")
+            )
+        for key, value in node.items():
+            if isinstance(value, dict | list) and key != "contained":
+                issues += _reference_issues(value, f"{path}.{key}")
+    elif isinstance(node, list):
+        for index, item in enumerate(node):
+            issues += _reference_issues(item, f"{path}[{index}]")
+    return issues
+
+
+def code_issues(resource: dict[str, Any]) -> list[Issue]:
+    res_type = resource["resourceType"]
+    issues = []
+    for index, identifier in enumerate(_dicts(resource.get("identifier"))):
+        rule = _IDENTIFIER_FORMATS.get(str(identifier.get("system", "")))
+        value = identifier.get("value")
+        if rule and not (isinstance(value, str) and rule[0].match(value)):
+            issues.append(
+                Issue(
+                    "error",
+                    "value",
+                    f"{rule[1]} (nhận {value!r})",
+                    f"{res_type}.identifier[{index}].value",
+                )
+            )
+    if res_type == "Condition":
+        code = resource.get("code")
+        codings = _dicts(code.get("coding")) if isinstance(code, dict) else []
+        for index, coding in enumerate(codings):
+            if coding.get("system") in ICD10_SYSTEMS and icd10.get(str(coding.get("code"))) is None:
+                issues.append(
+                    Issue(
+                        "error",
+                        "code-invalid",
+                        f"Mã ICD-10 {coding.get('code')!r} không có trong QĐ 4469",
+                        f"Condition.code.coding[{index}].code",
+                    )
+                )
+    return issues
+
+
+def _dicts(value: Any) -> list[dict[str, Any]]:
+    return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []

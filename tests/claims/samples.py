@@ -1,0 +1,27 @@
+"""Clean synthetic episodes for the claims tests (deep copies: tests may break them)."""
+
+from __future__ import annotations
+
+import copy
+from functools import cache
+
+from yteso.claims import Episode
+from yteso.synth.episodes import GeneratedEpisode, generate_episodes
+
+
+@cache
+def _generated() -> tuple[GeneratedEpisode, ...]:
+    return tuple(generate_episodes(60, seed=11))
+
+
+def episode(kind: str = "outpatient", *, papers: tuple[str, ...] = ()) -> Episode:
+    """A clean episode of this kind that has the listed tables."""
+    for item in _generated():
+        tables = {d.table for d in item.episode.documents}
+        if item.kind == kind and set(papers) <= tables:
+            return copy.deepcopy(item.episode)
+    raise LookupError(f"no {kind} episode with {papers}")
+
+
+def all_episodes() -> list[Episode]:
+    return [copy.deepcopy(item.episode) for item in _generated()]

@@ -1,0 +1,216 @@
+"""Validator: one test per rule family, on clean synthetic episodes broken on purpose."""
+
+from __future__ import annotations
+
+import io
+from decimal import Decimal
+
+import pytest
+
+from tests.claims.samples import all_episodes, episode
+from yteso.claims import (
+    FINDING_KEYS,
+    ClaimDocument,
+    Episode,
+    iter_findings,
+    new_envelope,
+    split,
+    validate_episode,
+    write_envelope,
+)
+from yteso.claims.findings import Finding
+
+
+def _errors(sample: Episode) -> set[tuple[str, str | None]]:
+    return {(f.rule, f.field) for f in validate_episode(sample, "f.xml") if f.severity == "error"}
+
+
+def _summary(sample: Episode) -> dict[str, str]:
+    return sample.records("XML1")[0]
+
+
+def test_clean_episodes_have_no_finding() -> None:
+    for sample in all_episodes():
+        assert validate_episode(sample, "f.xml", _summary(sample)["MA_CSKCB"]) == []
+
+
+def test_finding_has_the_portal_keys_and_both_languages() -> None:
+    sample = episode()
+    _summary(sample)["HO_TEN"] = ""
+    (finding,) = validate_episode(sample, "f.xml")
+    assert tuple(finding.as_dict()) == FINDING_KEYS
+    assert finding == Finding(
+        "f.xml",
+        _summary(sample)["MA_LK"],
+        "XML1",
+        "1",
+        "HO_TEN",
+        "REQUIRED",
+        "error",
+        "Thiếu trường bắt buộc HO_TEN.",
+        "Required field HO_TEN is missing.",
+    )
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "rule"),
+    [
+        ("HO_TEN", "", "REQUIRED"),
+        ("GIOI_TINH", "nam", "TYPE"),
+        ("MA_BENH_CHINH", "A97.00000", "MAX_LENGTH"),
+        ("NGAY_VAO", "202501011260", "DATETIME_FORMAT"),
+        ("NGAY_SINH", "19801301", "DATETIME_FORMAT"),
+        ("GT_THE_TU", "2025-01-01", "DATE_FORMAT"),
+        ("GIOI_TINH", "4", "CODE_LIST"),
+        ("MA_LOAI_RV", "6", "CODE_LIST"),
+        ("KET_QUA_DTRI", "9", "CODE_LIST"),
+        ("SO_CCCD", "01908228810", "CCCD_FORMAT"),
+        ("MA_THE_BHYT", "GD419191344157", "BHYT_FORMAT"),
+        ("MA_NOI_DI", "1900A", "FACILITY_CODE_FORMAT"),
+        ("MA_BENH_CHINH", "U99.9", "ICD_UNKNOWN"),
+        ("MA_BENH_KT", ";".join(["J06.9"] * 13), "ICD_TOO_MANY_SECONDARY"),
+    ],
+)
+def test_field_rules(field: str, value: str, rule: str) -> None:
+    sample = episode()
+    _summary(sample)[field] = value
+    assert (rule, field) in _errors(sample)
+
+
+def test_unknown_birth_day_and_month_are_accepted() -> None:
+    sample = episode()
+    _summary(sample)["NGAY_SINH"] = _summary(sample)["NGAY_SINH"][:4] + "00000000"
+    assert _errors(sample) == set()
+
+
+def test_icd_rules_use_sex_and_age() -> None:
+    sample = episode()
+    summary = _summary(sample)
+    summary.update(GIOI_TINH="1", MA_BENH_CHINH="O80")
+    assert ("ICD_SEX_FEMALE_ONLY", "MA_BENH_CHINH") in _errors(sample)
+    summary.update(GIOI_TINH="2", MA_BENH_KT="I10", NGAY_SINH=summary["NGAY_VAO"][:8] + "0000")
+    assert ("ICD_AGE_RANGE", "MA_BENH_KT") in _errors(sample)
+
+
+def test_unknown_field_is_a_warning() -> None:
+    sample = episode()
+    _summary(sample)["TRUONG_LA"] = "x"
+    (finding,) = validate_episode(sample)
+    assert (finding.rule, finding.severity) == ("UNKNOWN_FIELD", "warning")
+
+
+def test_date_order_and_treatment_days() -> None:
+    sample = episode("inpatient")
+    summary = _summary(sample)
+    summary["NGAY_TTOAN"] = summary["NGAY_VAO"]
+    summary["SO_NGAY_DTRI"] = "99"
+    assert {("DATE_ORDER", "NGAY_TTOAN"), ("SO_NGAY_DTRI", "SO_NGAY_DTRI")} <= _errors(sample)
+    outpatient = episode()
+    _summary(outpatient)["SO_NGAY_DTRI"] = "1"
+    assert ("SO_NGAY_DTRI", "SO_NGAY_DTRI") in _errors(outpatient)
+
+
+def test_line_times_and_service_diagnoses() -> None:
+    sample = episode()
+    line = sample.records("XML3")[0]
+    line["NGAY_TH_YL"] = line["NGAY_YL"][:8] + "0000"
+    line["MA_BENH"] = "J06.9;X99.99"
+    errors = _errors(sample)
+    assert {("DATE_ORDER", "NGAY_TH_YL"), ("ICD_UNKNOWN", "MA_BENH")} <= errors
+
+
+def test_which_tables_must_or_must_not_be_there() -> None:
+    inpatient = episode("inpatient", papers=("XML8",))
+    inpatient.documents = [d for d in inpatient.documents if d.table != "XML8"]
+    assert ("TABLE_MISSING", "LOAIHOSO") in _errors(inpatient)
+    outpatient = episode()
+    outpatient.documents.append(ClaimDocument("XML8", episode("inpatient").records("XML8")))
+    assert ("TABLE_NOT_EXPECTED", "LOAIHOSO") in _errors(outpatient)
+    referred = episode("inpatient")
+    _summary(referred)["MA_LOAI_RV"] = "2"
+    assert ("TABLE_MISSING", "LOAIHOSO") in _errors(referred)
+    no_lab = episode()
+    no_lab.documents = [d for d in no_lab.documents if d.table != "XML4"]
+    no_lab.documents.append(ClaimDocument("XML4", []))
+    for line in no_lab.records("XML3"):
+        line["MA_NHOM"] = "13"
+    assert ("TABLE_NOT_EXPECTED", "LOAIHOSO") in _errors(no_lab)
+
+
+def test_line_money() -> None:
+    sample = episode()
+    line = sample.records("XML2")[0]
+    line["THANH_TIEN_BV"] = str(Decimal(line["THANH_TIEN_BV"]) + Decimal("0.01"))
+    line["T_BHTT"] = "0"
+    errors = _errors(sample)
+    assert {("MONEY_LINE", "THANH_TIEN_BV"), ("MONEY_LINE", "T_BHTT")} <= errors
+    assert ("MONEY_TOTAL", "T_TONGCHI_BV") in errors
+
+
+@pytest.mark.parametrize("value", ["NaN", "Infinity", "-sNaN", "1e3", "12,5"])
+def test_unreadable_amounts_are_type_errors_not_crashes(value: str) -> None:
+    sample = episode()
+    sample.records("XML2")[0]["DON_GIA"] = value
+    _summary(sample)["T_BHTT"] = value
+    assert {("TYPE", "DON_GIA"), ("TYPE", "T_BHTT")} <= _errors(sample)
+
+
+def test_totals_money() -> None:
+    sample = episode()
+    _summary(sample)["T_THUOC"] = "1.00"
+    _summary(sample)["T_BHTT"] = "0"
+    errors = _errors(sample)
+    assert {("MONEY_TOTAL", "T_THUOC"), ("MONEY_TOTAL", "T_BHTT")} <= errors
+
+
+def test_other_funding_steps_of_the_annex() -> None:
+    # 1,000,000 cost, 600,000 in BHYT scope, 80 % benefit: BHTT 480,000, BNCCT 120,000,
+    # BNTT 400,000 before other funding.
+    def parts(other: int) -> tuple[Decimal, Decimal, Decimal]:
+        result = split(Decimal(1_000_000), Decimal(600_000), Decimal(80), Decimal(other))
+        return result["T_BNTT"], result["T_BNCCT"], result["T_BHTT"]
+
+    assert parts(0) == (400_000, 120_000, 480_000)
+    assert parts(100_000) == (300_000, 120_000, 480_000)  # off T_BNTT
+    assert parts(450_000) == (0, 70_000, 480_000)  # then T_BNCCT
+    assert parts(600_000) == (0, 0, 400_000)  # then T_BHTT
+
+
+def test_links_sequences_and_duplicates() -> None:
+    sample = episode()
+    sample.records("XML3")[0]["MA_LK"] = "KHAC"
+    sample.records("XML2")[-1]["STT"] = "99"
+    errors = _errors(sample)
+    assert {("MA_LK_MISMATCH", "MA_LK"), ("STT_SEQUENCE", "STT")} <= errors
+    twice = write_envelope(new_envelope("19001", "20250301", [episode(), episode()]))
+    rules = [f.rule for f in iter_findings(io.BytesIO(twice), "twice.xml")]
+    assert "DUPLICATE_MA_LK" in rules
+
+
+def test_missing_summary_and_foreign_facility() -> None:
+    sample = episode()
+    code = _summary(sample)["MA_CSKCB"]
+    assert validate_episode(sample, facility_code="19999")[0].rule == "FACILITY_MISMATCH"
+    sample.documents = [d for d in sample.documents if d.table != "XML1"]
+    assert ("TABLE_MISSING", "LOAIHOSO") in {
+        (f.rule, f.field) for f in validate_episode(sample, facility_code=code)
+    }
+
+
+def test_conditional_required_fields() -> None:
+    sample = episode("inpatient")
+    lab = next(r for r in sample.records("XML3") if r["MA_NHOM"] == "1")
+    lab["NGUOI_THUC_HIEN"] = ""
+    sample.records("XML4")[0]["NGAY_KQ"] = ""
+    supply = next(r for r in sample.records("XML3") if r["MA_NHOM"] == "10")
+    supply["TT_THAU"] = ""
+    errors = _errors(sample)
+    assert {("REQUIRED", "NGUOI_THUC_HIEN"), ("REQUIRED", "NGAY_KQ"), ("REQUIRED", "TT_THAU")} <= (
+        errors
+    )
+
+
+def test_envelope_header_formats() -> None:
+    raw = write_envelope(new_envelope("19A01", "2025-03-01", [episode()]))
+    rules = {(f.rule, f.field) for f in iter_findings(io.BytesIO(raw), "f.xml")}
+    assert {("FACILITY_CODE_FORMAT", "MACSKCB"), ("DATE_FORMAT", "NGAYLAP")} <= rules
