@@ -1,8 +1,9 @@
 """The one place the store talks to the patient index (yteso.patients).
 
-Until the patient index exports its match function, a Patient is linked to the person that
-holds one of its VN Core identifiers (CCCD, CMND, BHYT, passport), and a new person is
-registered when none does. Swap `link_person` for the match function when it lands.
+A Patient written through the API goes through the index's match function, like kiosk and
+claims records: exact on a valid identifier, probabilistic otherwise, review when unsure.
+Bulk back-fills link by VN Core identifier (CCCD, CMND, BHYT, passport) in batches instead,
+so years of history load at bulk speed; `yteso mpi dedupe` can reconcile them afterwards.
 """
 
 from __future__ import annotations
@@ -11,15 +12,15 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from yteso.core.errors import Conflict
 from yteso.core.text import nfc
 from yteso.patients import (
     Identifier,
     IdentifierKind,
     PersonIn,
-    add_person,
+    SourceRecordIn,
     bulk_add_people,
     find_by_identifier,
+    match_record,
 )
 from yteso.records.definitions import SID_BASE
 from yteso.records.indexing import birth_date
@@ -46,17 +47,39 @@ def _known(session: Session, identifiers: list[Identifier]) -> int | None:
     return None
 
 
-def link_person(session: Session, resource: dict[str, Any]) -> int | None:
-    """The person this Patient is, registering a new one when no identifier is known yet."""
-    return _link_one_by_one(session, [resource]).get(resource["id"])
+def link_person(session: Session, resource: dict[str, Any], facility: str) -> int:
+    """The person this Patient is, as the patient index's match function decides."""
+    return match_record(session, _source_record(resource, facility)).person_id
+
+
+def _source_record(resource: dict[str, Any], facility: str) -> SourceRecordIn:
+    names = [n for n in resource.get("name") or [] if isinstance(n, dict)]
+    name = names[0] if names else {}
+    parts = [name.get("family"), *(name.get("given") or [])]
+    full_name = name.get("text") or " ".join(p for p in parts if isinstance(p, str))
+    internal = [
+        i.get("value")
+        for i in resource.get("identifier") or []
+        if i.get("system") == SID_BASE + "patient-internal-id" and i.get("value")
+    ]
+    phones = [t.get("value") for t in resource.get("telecom") or [] if t.get("system") == "phone"]
+    birth = resource.get("birthDate")
+    return SourceRecordIn(
+        facility_code=facility,
+        local_id=str(internal[0] if internal else resource["id"])[:50],
+        origin="fhir",
+        full_name=nfc(str(full_name))[:255],
+        birth_date=birth if isinstance(birth, str) else "",
+        sex=_SEX.get(str(resource.get("gender")), 3),
+        identifiers=person_identifiers(resource),
+        phone=str(phones[0])[:15] if phones else None,
+    )
 
 
 def link_people(session: Session, patients: list[dict[str, Any]]) -> dict[str, int]:
     """link_person for a batch (bulk import): new people are added with one executemany.
 
     Patients of the batch sharing an identifier become the same new person."""
-    if session.get_bind().dialect.name == "postgresql":
-        return _link_one_by_one(session, patients)
     linked: dict[str, int] = {}
     new: list[PersonIn] = []
     owners: dict[tuple[str, str], int] = {}  # identifier -> index in `new`
@@ -78,27 +101,6 @@ def link_people(session: Session, patients: list[dict[str, Any]]) -> dict[str, i
             waiting.append((resource["id"], owner))
     ids = _add_people(session, new)
     linked.update({pid: ids[i] for pid, i in waiting if ids[i] is not None})  # type: ignore[misc]
-    return linked
-
-
-def _link_one_by_one(session: Session, patients: list[dict[str, Any]]) -> dict[str, int]:
-    """Add the person; look up the holder only when the index says an identifier is taken
-    (add_person checks before writing anything, so no savepoint is needed).
-
-    Bulk loads on PostgreSQL come here too: bulk_add_people chooses ids itself and leaves
-    the persons id sequence behind, so a later add_person would collide (reported)."""
-    linked: dict[str, int] = {}
-    for resource in patients:
-        identifiers = person_identifiers(resource)
-        person_in = _person_in(resource, identifiers)
-        try:
-            person_id = add_person(session, person_in).id if person_in else None
-        except Conflict:
-            person_id = None
-        if person_id is None:
-            person_id = _known(session, identifiers)
-        if person_id is not None:
-            linked[resource["id"]] = person_id
     return linked
 
 

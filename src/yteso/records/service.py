@@ -57,8 +57,10 @@ def parse_body(raw: bytes) -> Any:
         raise fail(400, "structure", f"JSON không hợp lệ: {error}") from None
 
 
-def _person(session: Session, resource: dict[str, Any]) -> int | None:
-    return link_person(session, resource) if resource["resourceType"] == "Patient" else None
+def _person(session: Session, resource: dict[str, Any], facility: str) -> int | None:
+    return (
+        link_person(session, resource, facility) if resource["resourceType"] == "Patient" else None
+    )
 
 
 def write_new(
@@ -97,7 +99,7 @@ def queue_new(
         resource["id"] = new_id()
     access.stamp(resource, facility, source)
     set_meta(resource, resource["id"], 1, now)
-    person = _person(session, resource) if people is None else people.get(resource["id"])
+    person = _person(session, resource, facility) if people is None else people.get(resource["id"])
     row = current_row(resource, 1, now, person)
     pending.current.append(row)
     pending.add_history(row, "POST")
@@ -177,7 +179,7 @@ def _replace(
     now, version = utcnow(), current.version + 1
     access.stamp(resource, facility, caller.source)
     set_meta(resource, resource["id"], version, now)
-    row = current_row(resource, version, now, _person(session, resource))
+    row = current_row(resource, version, now, _person(session, resource, facility))
     if not repository.update_current(session, row, current.version):
         raise fail(409, "conflict", "Tài nguyên vừa được ghi bởi yêu cầu khác; đọc lại rồi thử lại")
     pending = Pending(stale_index=[{"res_type": row["res_type"], "res_id": row["res_id"]}])
