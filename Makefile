@@ -34,6 +34,7 @@ lint: install
 	$(BIN)/lint-imports
 
 bench: install
+	command -v wrk >/dev/null || apt-get install -y -qq wrk
 	$(BIN)/python -m pip install --quiet --constraint requirements.lock --editable '.[dev,bench]'
 	$(BIN)/python bench/run.py
 

@@ -59,6 +59,9 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=10000")
+    # 128 MiB of page cache (the default is 2 MiB): index pages of a province-sized table
+    # stay in memory, which makes bulk loads into random-keyed indexes several times faster.
+    cursor.execute("PRAGMA cache_size=-131072")
     cursor.close()
 
 

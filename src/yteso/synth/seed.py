@@ -79,7 +79,7 @@ def seed_people(
 ) -> Iterator[int]:
     """Insert `count` demo people; yields progress counts as batches land."""
     people = (person_in(p) for p in generate_people(count, seed, province_code, reference_date))
-    yield from patients.bulk_add_people(session, people, is_demo=True)
+    yield from patients.bulk_add_people(session, people, is_demo=True, processes=1)
 
 
 def seed_accounts(session: Session, hospital: SynthFacility, report: DemoSeedReport) -> None:
