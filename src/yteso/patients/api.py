@@ -8,23 +8,18 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request
 
 from yteso.core.audit import record, record_refusal
-from yteso.core.auth.principal import ClientKind, Principal, Role
+from yteso.core.auth.principal import Principal
 from yteso.core.errors import Forbidden, ValidationFailed
 from yteso.core.web.deps import CurrentPrincipal, Db, client_address, get_session_factory
 from yteso.patients import service
+from yteso.patients.access import handles_patients
 from yteso.patients.schemas import IdentifierKind, PersonOut
 
 router = APIRouter(prefix="/api/persons", tags=["persons"])
 
-# Who sees a person's identity: those who register or treat them. Department analysts and
-# system administrators work with aggregates and configuration, not with named people.
-_STAFF_ROLES = {Role.RECEPTIONIST, Role.CLINICIAN}
-_CLIENT_KINDS = {ClientKind.HIS, ClientKind.KIOSK}
-
 
 def _person_reader(request: Request, principal: CurrentPrincipal) -> Principal:
-    allowed = principal.role in (_STAFF_ROLES if principal.kind == "staff" else _CLIENT_KINDS)
-    if not allowed:
+    if not handles_patients(principal):
         record_refusal(
             get_session_factory(request),
             principal,

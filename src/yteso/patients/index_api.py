@@ -18,6 +18,7 @@ from yteso.core.web.deps import (
     require_roles,
 )
 from yteso.patients import merges, review
+from yteso.patients.access import handles_patients
 from yteso.patients.linking import match_record
 from yteso.patients.schemas import (
     MatchDecisionOut,
@@ -28,10 +29,6 @@ from yteso.patients.schemas import (
 )
 
 router = APIRouter(prefix="/api/patients", tags=["patient index"])
-
-# Those who register patients: reception staff, clinicians, and facility systems and kiosks.
-_MATCH_STAFF = {Role.RECEPTIONIST, Role.CLINICIAN}
-_MATCH_CLIENTS = {ClientKind.HIS, ClientKind.KIOSK}
 
 Reviewer = Annotated[
     Principal,
@@ -45,8 +42,7 @@ def actor(principal: Principal) -> str:
 
 
 def _matcher(principal: CurrentPrincipal) -> Principal:
-    allowed = _MATCH_STAFF if principal.kind == "staff" else _MATCH_CLIENTS
-    if principal.role not in allowed:
+    if not handles_patients(principal):
         raise Forbidden(f"Vai trò '{principal.role}' không được ghép hồ sơ người bệnh")
     return principal
 
@@ -139,8 +135,8 @@ def unmerge(request: Request, db: Db, who: Merger, merge_id: int) -> MergeOut:
 
 
 def _people_reader(principal: CurrentPrincipal) -> Principal:
-    allowed = _MATCH_STAFF if principal.kind == "staff" else {ClientKind.HIS}
-    if principal.role not in allowed:
+    # A person's links span facilities: facility systems yes, kiosks no.
+    if not handles_patients(principal, frozenset({ClientKind.HIS})):
         raise Forbidden(f"Vai trò '{principal.role}' không được xem thông tin cá nhân người bệnh")
     return principal
 
