@@ -11,6 +11,21 @@ step() { printf '\n==> %s\n' "$*"; }
 step "lint: ruff, mypy, import rules"
 $BIN/ruff check . && $BIN/ruff format --check . && $BIN/mypy && $BIN/lint-imports || exit 1
 
+step "FHIR R4 examples (npm, tests/fhir-examples)"
+examples=tests/fhir-examples
+if [ ! -f "$examples/node_modules/.package-lock.json" ] || [ "$examples/package-lock.json" -nt "$examples/node_modules/.package-lock.json" ]; then
+  if command -v npm >/dev/null; then
+    npm ci --prefix "$examples" --no-audit --no-fund --loglevel=error || echo "npm ci failed"
+  fi
+fi
+if [ -d "$examples/node_modules/hl7.fhir.r4.examples" ]; then
+  echo "hl7.fhir.r4.examples: installed"
+elif [ "$CI" = true ]; then
+  echo "FAIL: the HL7 R4 examples are required in CI (npm ci --prefix $examples)"; exit 1
+else
+  skipped+=("HL7 R4 example round-trip: npm ci --prefix $examples failed or npm missing")
+fi
+
 step "browser: Debian chromium"
 if [ ! -x /usr/bin/chromium ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then

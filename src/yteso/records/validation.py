@@ -61,6 +61,10 @@ _SINGLE = frozenset(
         ("Location", "address"),
         ("MedicationRequest", "performer"),
         ("MedicationDispense", "category"),
+        ("Procedure", "category"),
+        ("Composition", "identifier"),
+        ("Task", "reasonCode"),
+        ("Task", "reasonReference"),
     }
 )
 _STRINGS = frozenset(
@@ -161,7 +165,9 @@ def _reference_issues(node: Any, path: str) -> list[Issue]:
     issues: list[Issue] = []
     if isinstance(node, dict):
         ref = node.get("reference")
-        if "reference" in node and (not isinstance(ref, str) or not _REFERENCE.match(ref)):
+        # Claim.related.reference is an Identifier, the one "reference" that is not a Reference.
+        reference_like = not isinstance(ref, dict)
+        if "reference" in node and reference_like and not _REFERENCE.match(str(ref)):
             issues.append(
                 Issue("error", "value", f"Tham chiếu sai định dạng: {ref!r}", f"{path}.reference")
             )
