@@ -6,6 +6,8 @@ import copy
 from functools import cache
 
 from yteso.claims import Episode
+from yteso.core.auth import Principal
+from yteso.records import Caller
 from yteso.synth.episodes import GeneratedEpisode, generate_episodes
 
 
@@ -25,3 +27,8 @@ def episode(kind: str = "outpatient", *, papers: tuple[str, ...] = ()) -> Episod
 
 def all_episodes() -> list[Episode]:
     return [copy.deepcopy(item.episode) for item in _generated()]
+
+
+def his(facility: str = "19001") -> Caller:
+    """The HIS client of a facility, as the intake API passes it to the service."""
+    return Caller(Principal("client", f"his-{facility}", "HIS thử", "his", facility), None)

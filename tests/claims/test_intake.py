@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from tests.claims.samples import episode
+from tests.claims.samples import episode, his
 from tests.helpers import add_facility, bearer, staff_client
 from yteso.claims import Episode, new_envelope, repository, service, write_document, write_envelope
 from yteso.claims.models import ClaimDocument, ClaimEpisode
@@ -138,7 +138,7 @@ def test_single_table_is_not_a_submission(client: TestClient, db: Session) -> No
 def test_received_at_is_vietnam_time(db: Session) -> None:
     add_facility(db, "19001")
     now = datetime(2025, 3, 1, 17, 30, tzinfo=UTC)
-    result = service.submit(db, _file(_episode()), "19001", "test", now=now)
+    result = service.submit(db, _file(_episode()), "19001", his(), now=now)
     assert result.received_local == "20250302003000"
     assert now - timedelta(hours=1) < result.received_at <= now
 
@@ -146,12 +146,12 @@ def test_received_at_is_vietnam_time(db: Session) -> None:
 def test_racing_resend_is_a_conflict(db: Session, monkeypatch: pytest.MonkeyPatch) -> None:
     add_facility(db, "19001")
     sample = _episode()
-    service.submit(db, _file(sample), "19001", "a")
+    service.submit(db, _file(sample), "19001", his())
     db.commit()
     # a second request that read the episodes before the first one committed
     monkeypatch.setattr(repository, "current_episodes", lambda *_args: {})
     sample.records("XML1")[0]["GHI_CHU"] = "khác"
     with pytest.raises(Conflict):
-        service.submit(db, _file(sample), "19001", "b")
+        service.submit(db, _file(sample), "19001", his())
     db.rollback()
     assert _count(db, ClaimEpisode) == 1

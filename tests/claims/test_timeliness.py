@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
+from typing import cast
 
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from tests.claims.samples import all_episodes
+from tests.claims.samples import all_episodes, his
 from tests.helpers import add_facility, staff_client
 from yteso.claims import Episode, new_envelope, service, write_envelope
 from yteso.claims.timeliness import local_moment
+from yteso.core.settings import Settings
 
 URL = "/api/claims/timeliness"
 
@@ -22,7 +26,9 @@ def _send(db: Session, sample: Episode, facility: str, hours_late: float) -> Non
     ended = local_moment(summary["NGAY_RA"])
     assert ended is not None
     raw = write_envelope(new_envelope(facility, "20250301", [sample]))
-    result = service.submit(db, raw, facility, "t", now=ended + timedelta(hours=hours_late))
+    result = service.submit(
+        db, raw, facility, his(facility), now=ended + timedelta(hours=hours_late)
+    )
     assert result.outcome == "accepted", result.findings
 
 
@@ -57,11 +63,14 @@ def test_rates_by_day_and_month(client: TestClient, db: Session) -> None:
     assert [(r["period"], r["episodes"]) for r in month["rates"]] == [(day[:6], 1)]
 
 
-def test_threshold_is_configurable(
-    client: TestClient, db: Session, monkeypatch: pytest.MonkeyPatch
+def test_threshold_is_a_setting(
+    client: TestClient, db: Session, settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     _seed(db)
     monkeypatch.setenv("YTESO_CLAIM_ONTIME_HOURS", "3")
+    assert Settings().claim_ontime_hours == 3
+    app = cast(FastAPI, client.app)
+    monkeypatch.setattr(app.state, "settings", replace(settings, claim_ontime_hours=3))
     staff_client(client, db, "admin")
     rates = client.get(URL, params={"facility": "19001"}).json()["rates"]
     assert [(r["episodes"], r["onTime"]) for r in rates] == [(3, 1)]

@@ -18,7 +18,7 @@ from yteso.claims import (
     write_batch,
     write_document,
     write_envelope,
-    xml_parser,
+    xml_documents,
 )
 from yteso.claims.xml_parser import EnvelopeEnd, ParsedEpisode, SingleDocument
 
@@ -146,7 +146,7 @@ def test_bad_base64_unknown_table_and_wrong_encoding_are_findings() -> None:
 
 
 def test_oversized_inner_document_is_not_decoded(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(xml_parser, "MAX_DOCUMENT_BYTES", 1000)
+    monkeypatch.setattr(xml_documents, "MAX_DOCUMENT_BYTES", 1000)
     document = write_document(episode().tables("XML2")[0])
     assert len(document) > 1000
     assert _rules(_file_hoso("XML2", _b64(document))) == ["DOCUMENT_TOO_LARGE"]

@@ -18,12 +18,14 @@ from yteso.core.audit import record, record_refusal
 from yteso.core.auth.principal import ClientKind, Principal, Role
 from yteso.core.errors import Forbidden, ValidationFailed
 from yteso.core.web.deps import (
+    AppSettings,
     CurrentPrincipal,
     Db,
     client_address,
     ensure_facility_scope,
     get_session_factory,
 )
+from yteso.records import Caller
 
 router = APIRouter(prefix="/api/claims", tags=["claims"])
 
@@ -63,7 +65,8 @@ def submit(request: Request, db: Db, who: HisClient, raw: RawBody) -> JSONRespon
     """Receive one submission (envelope or batch of envelopes) from a facility's HIS."""
     facility = service.envelope_facility(raw) or who.facility_code or ""
     ensure_facility_scope(request, who, facility, "submit", "ClaimSubmission")
-    result = service.submit(db, raw, facility, who.id)
+    sender = Caller(who, None, client_address(request))
+    result = service.submit(db, raw, facility, sender)
     record(
         db,
         who,
@@ -71,7 +74,8 @@ def submit(request: Request, db: Db, who: HisClient, raw: RawBody) -> JSONRespon
         "ClaimSubmission",
         result.transaction_id,
         "success" if result.outcome != "rejected" else "failure",
-        f"{result.outcome}: {len(result.episodes)} hồ sơ, {len(result.findings)} phát hiện",
+        f"{result.outcome}: {len(result.episodes)} hồ sơ, {len(result.findings)} phát hiện "
+        f"({', '.join(sorted({f.rule for f in result.findings}))})",
         client_address(request),
     )
     body: dict[str, Any] = {
@@ -102,6 +106,7 @@ def _timeliness_scope(principal: Principal, facility: str | None) -> str | None:
 def timeliness_rates(
     db: Db,
     who: CurrentPrincipal,
+    settings: AppSettings,
     facility: Annotated[str | None, Query(description="MA_CSKCB; bỏ trống = mọi cơ sở")] = None,
     period: Annotated[str, Query(description="day hoặc month")] = "day",
 ) -> dict[str, Any]:
@@ -109,9 +114,10 @@ def timeliness_rates(
     if period not in ("day", "month"):
         raise ValidationFailed("period phải là 'day' hoặc 'month'")
     scope = _timeliness_scope(who, facility)
-    rows = timeliness.rates(db, scope, "day" if period == "day" else "month")
+    hours = settings.claim_ontime_hours
+    rows = timeliness.rates(db, scope, "day" if period == "day" else "month", hours)
     return {
-        "thresholdHours": timeliness.ontime_hours(),
+        "thresholdHours": hours,
         "period": period,
         "rates": [
             {

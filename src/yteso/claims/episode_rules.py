@@ -47,9 +47,10 @@ def check_tables(episode: Episode, summary: Record | None, where: Where) -> list
     return found + _presence(episode, summary, set(counts), where)
 
 
-def _presence(episode: Episode, summary: Record, present: set[str], where: Where) -> list[Finding]:
+def _expected_tables(episode: Episode, summary: Record) -> dict[str, tuple[bool, str, str]]:
+    """Table → (must it be there, when, in Vietnamese and English)."""
     paraclinical = any(r.get("MA_NHOM") in PARACLINICAL_GROUPS for r in episode.records("XML3"))
-    expect = {
+    return {
         "XML4": (paraclinical, "có dịch vụ cận lâm sàng", "paraclinical services were done"),
         "XML8": (
             summary.get("MA_LOAI_KCB") in INPATIENT_TYPES,
@@ -67,8 +68,11 @@ def _presence(episode: Episode, summary: Record, present: set[str], where: Where
             "a follow-up was booked (NGAY_TAI_KHAM)",
         ),
     }
+
+
+def _presence(episode: Episode, summary: Record, present: set[str], where: Where) -> list[Finding]:
     found = []
-    for table, (wanted, when_vi, when_en) in expect.items():
+    for table, (wanted, when_vi, when_en) in _expected_tables(episode, summary).items():
         if table in present and not wanted:
             found.append(
                 where.finding(

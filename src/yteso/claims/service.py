@@ -1,9 +1,10 @@
-"""Intake of QĐ 130 submissions: validate, store the raw file, version the episodes.
+"""Intake of QĐ 130 submissions: validate, store the raw file, version the episodes, and
+write each new or changed episode to the shared record (fhir_intake).
 
-The whole file or nothing: any error finding rejects the file and nothing is stored. A
-resend of an MA_LK with new content adds a version and keeps the old one; an identical
-file, or an episode identical to its current version, changes nothing. Services never
-commit: the caller's unit of work does.
+The whole file or nothing: any error finding, or a refusal of the record store, rejects the
+file and nothing is stored (the intake runs in a savepoint). A resend of an MA_LK with new
+content adds a version and keeps the old one; an identical file, or an episode identical to
+its current version, changes nothing. Services never commit: the caller's unit of work does.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from yteso.claims import repository
+from yteso.claims.fhir_intake import MappingFailed, record_episodes
 from yteso.claims.findings import Finding, Where, has_errors
 from yteso.claims.models import ClaimDocument, ClaimEpisode
 from yteso.claims.timeliness import VIETNAM, delay_seconds, local_moment
@@ -26,7 +28,9 @@ from yteso.claims.validator import CheckedSubmission, check_submission
 from yteso.claims.xml_parser import ENVELOPE_ROOT, ParsedEpisode, read_facility_code
 from yteso.core.db import utcnow
 from yteso.core.errors import Conflict
+from yteso.records import Caller
 
+SOURCE = "urn:yteso:claims:"  # meta.source of every resource, + maGiaoDich
 Outcome = Literal["accepted", "unchanged", "rejected"]
 Change = Literal["new", "replaced", "unchanged"]
 
@@ -97,11 +101,12 @@ def submit(
     session: Session,
     raw: bytes,
     facility_code: str,
-    submitted_by: str,
+    sender: Caller,
     file: str | None = None,
     now: datetime | None = None,
 ) -> IntakeResult:
-    """Take one submission from a facility system whose scope is `facility_code`."""
+    """Take one submission from a facility system whose scope is `facility_code`; `sender`
+    is its HIS client, who writes the episodes to the shared record."""
     received_at = now or utcnow()
     sha256 = hashlib.sha256(raw).hexdigest()
     known = repository.find_document(session, facility_code, sha256)
@@ -113,7 +118,16 @@ def submit(
     if has_errors(findings):
         return IntakeResult("rejected", transaction_id, received_at, findings)
     result = IntakeResult("accepted", transaction_id, received_at, findings)
-    _store(session, raw, sha256, checked.episodes, facility_code, submitted_by, result)
+    # No session factory: a refusal by the store becomes a finding, audited with the
+    # submission; its own-transaction audit would wait for this one's write lock (SQLite).
+    writer = Caller(sender.principal, None, sender.address, SOURCE + transaction_id)
+    try:
+        with session.begin_nested():
+            changed = _store(session, raw, sha256, checked.episodes, facility_code, writer, result)
+            episodes = [(parsed.episode, previous) for parsed, previous in changed]
+            result.findings += record_episodes(session, writer, facility_code, episodes, file)
+    except MappingFailed as failure:
+        return IntakeResult("rejected", transaction_id, received_at, findings + failure.findings)
     return result
 
 
@@ -123,33 +137,27 @@ def _store(
     sha256: str,
     episodes: list[ParsedEpisode],
     facility_code: str,
-    submitted_by: str,
+    writer: Caller,
     result: IntakeResult,
-) -> None:
+) -> list[tuple[ParsedEpisode, ClaimEpisode | None]]:
+    """Store the raw file and the new versions; the new or changed episodes with their
+    previous version."""
     ma_lks = [p.episode.ma_lk or "" for p in episodes]
     current = repository.current_episodes(session, facility_code, ma_lks)
     hashes = [p.digest for p in episodes]
-    changed = [
+    changed = {
         i
         for i, (key, h) in enumerate(zip(ma_lks, hashes, strict=True))
         if key not in current or current[key].content_sha256 != h
-    ]
+    }
     if not changed:
         result.outcome = "unchanged"
         result.episodes = [EpisodeOutcome(k, current[k].version, "unchanged") for k in ma_lks]
-        return
-    document = ClaimDocument(
-        transaction_id=result.transaction_id,
-        facility_code=facility_code,
-        sha256=sha256,
-        size_bytes=len(raw),
-        content=raw,
-        episode_count=len(episodes),
-        submitted_by=submitted_by,
-        received_at=result.received_at,
-    )
+        return []
+    document = _document(raw, sha256, len(episodes), facility_code, writer, result)
     session.add(document)
     session.flush()
+    written = []
     for index, (parsed, key, digest) in enumerate(zip(episodes, ma_lks, hashes, strict=True)):
         previous = current.get(key)
         if index not in changed and previous is not None:
@@ -158,7 +166,24 @@ def _store(
         row = _version(parsed, key, digest, document, index, previous, result.received_at)
         session.add(row)
         result.episodes.append(EpisodeOutcome(key, row.version, "replaced" if previous else "new"))
+        written.append((parsed, previous))
     _flush_versions(session)
+    return written
+
+
+def _document(
+    raw: bytes, sha256: str, count: int, facility_code: str, writer: Caller, result: IntakeResult
+) -> ClaimDocument:
+    return ClaimDocument(
+        transaction_id=result.transaction_id,
+        facility_code=facility_code,
+        sha256=sha256,
+        size_bytes=len(raw),
+        content=raw,
+        episode_count=count,
+        submitted_by=writer.principal.id,
+        received_at=result.received_at,
+    )
 
 
 def _flush_versions(session: Session) -> None:

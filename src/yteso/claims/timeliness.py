@@ -1,13 +1,12 @@
 """Timeliness of claim data (Thông tư 48/2017/TT-BYT): time from the end of an episode
 (NGAY_RA, local time) to its first reception, against a configurable threshold.
 
-The threshold is YTESO_CLAIM_ONTIME_HOURS (default 24, STANDARDS.md §1; a draft rule
-proposes 3), read here until core settings carry it.
+The threshold is `Settings.claim_ontime_hours` (YTESO_CLAIM_ONTIME_HOURS, default 24,
+STANDARDS.md §1; a draft rule proposes 3).
 """
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Literal
@@ -18,17 +17,7 @@ from yteso.claims import repository
 from yteso.claims.formats import parse_timestamp
 
 VIETNAM = timezone(timedelta(hours=7), "ICT")  # claim timestamps are local, no DST
-DEFAULT_ONTIME_HOURS = 24.0
 Period = Literal["day", "month"]
-
-
-def ontime_hours() -> float:
-    raw = os.environ.get("YTESO_CLAIM_ONTIME_HOURS", "")
-    try:
-        hours = float(raw) if raw else DEFAULT_ONTIME_HOURS
-    except ValueError:
-        return DEFAULT_ONTIME_HOURS
-    return hours if hours > 0 else DEFAULT_ONTIME_HOURS
 
 
 def local_moment(value: str) -> datetime | None:
@@ -53,8 +42,10 @@ class TimelinessRate:
         return self.on_time / self.episodes if self.episodes else 0.0
 
 
-def rates(session: Session, facility_code: str | None, period: Period) -> list[TimelinessRate]:
-    limit = int(ontime_hours() * 3600)
+def rates(
+    session: Session, facility_code: str | None, period: Period, ontime_hours: float
+) -> list[TimelinessRate]:
+    limit = int(ontime_hours * 3600)
     rows = repository.timeliness_counts(session, facility_code, 8 if period == "day" else 6, limit)
     return [
         TimelinessRate(code, key, int(count), int(good or 0)) for code, key, count, good in rows

@@ -1,0 +1,118 @@
+"""QĐ 130 episode → FHIR resources (pure): ids, values, the store's validation, resends."""
+
+from __future__ import annotations
+
+import copy
+from collections import Counter
+
+import pytest
+
+from tests.claims.samples import all_episodes, episode
+from yteso.claims.envelope import Episode
+from yteso.claims.fhir_mapping import MappedEpisode, map_episode, resend_changes
+from yteso.claims.fhir_patient import differences
+from yteso.claims.fhir_terms import date, moment, number, resource_id
+from yteso.records.validation import check_resource
+
+SOURCE = "urn:yteso:claims:abc"
+
+
+def _mapped(sample: Episode) -> MappedEpisode:
+    return map_episode("19001", sample, SOURCE)
+
+
+def test_values_and_ids() -> None:
+    assert moment("202503011430") == "2025-03-01T14:30:00+07:00"
+    assert (date("19900412"), date("19900000"), date("19900400")) == (
+        "1990-04-12",
+        "1990",
+        "1990-04",
+    )
+    assert (number("1250.50"), number("14"), number("abc"), number("")) == (1250.5, 14, None, None)
+    assert resource_id("19001", "ABC123", "XML2", "4") == "19001-ABC123-XML2-4"
+    odd = resource_id("19001", "BN/2025 số 1", "XML2", "4")
+    assert odd.startswith("19001-x") and odd == resource_id("19001", "BN/2025 số 1", "XML2", "4")
+    assert len(resource_id("19001", "A" * 100)) <= 64
+
+
+def test_every_sample_passes_the_stores_validation() -> None:
+    types: Counter[str] = Counter()
+    for sample in all_episodes():
+        mapped = _mapped(sample)
+        for resource in [mapped.patient, *mapped.resources]:
+            check_resource(resource)
+            assert resource["meta"]["source"] == SOURCE
+            types[resource["resourceType"]] += 1
+        ids = [(r["resourceType"], r["id"]) for r in mapped.resources]
+        assert len(ids) == len(set(ids))
+    expected = {"Encounter", "Condition", "Claim", "Coverage", "MedicationRequest"}
+    expected |= {"MedicationDispense", "Observation", "DiagnosticReport", "Composition"}
+    assert expected <= set(types)
+
+
+def test_one_episode_in_detail() -> None:
+    sample = episode("inpatient", papers=("XML4", "XML7", "XML8"))
+    summary = sample.records("XML1")[0]
+    mapped = _mapped(sample)
+    by_type = Counter(r["resourceType"] for r in mapped.resources)
+    drugs = sample.records("XML2")
+    results = sample.records("XML4")
+    services = {r["MA_DICH_VU"] for r in results}
+    assert by_type["MedicationRequest"] == by_type["MedicationDispense"] == len(drugs)
+    assert by_type["Observation"] == len(results) + 1  # + body weight
+    assert by_type["DiagnosticReport"] == len(services)
+    assert (by_type["Encounter"], by_type["Claim"], by_type["Composition"]) == (1, 1, 2)
+    encounter = next(r for r in mapped.resources if r["resourceType"] == "Encounter")
+    assert encounter["id"] == f"19001-{summary['MA_LK']}"
+    assert encounter["class"]["code"] == "IMP"
+    assert encounter["subject"] == {"reference": f"Patient/19001-{summary['MA_BN']}"}
+    assert encounter["diagnosis"][0]["rank"] == 1
+    claim = next(r for r in mapped.resources if r["resourceType"] == "Claim")
+    assert len(claim["item"]) == len(drugs) + len(sample.records("XML3"))
+    assert claim["total"] == {"value": number(summary["T_TONGCHI_BV"]), "currency": "VND"}
+    tags = {t["code"] for r in mapped.resources for t in r["meta"]["tag"]}
+    assert tags == {"XML1", "XML2", "XML4", "XML7", "XML8"}
+
+
+def test_uninsured_episode_has_no_coverage() -> None:
+    sample = episode()
+    summary = sample.records("XML1")[0]
+    summary.update({"MA_THE_BHYT": "", "GT_THE_TU": "", "GT_THE_DEN": "", "MA_DKBD": ""})
+    mapped = _mapped(sample)
+    assert not [r for r in mapped.resources if r["resourceType"] == "Coverage"]
+    claim = next(r for r in mapped.resources if r["resourceType"] == "Claim")
+    assert "coverage" in claim["insurance"][0] and "reference" not in claim["insurance"][0]
+
+
+def test_resend_writes_only_changes_and_marks_removed_lines() -> None:
+    first = episode("inpatient")
+    second = copy.deepcopy(first)
+    drugs = second.tables("XML2")[0].records
+    drugs[0]["LIEU_DUNG"] = "Ngày 3 lần"
+    removed = drugs.pop()
+    changes = resend_changes(_mapped(first), _mapped(second))
+    key = f"19001-{first.ma_lk}-XML2"
+    written = {(r["resourceType"], r["id"]): r for r in changes}
+    assert ("MedicationRequest", f"{key}-1") in written
+    assert ("MedicationRequest", f"{key}-2") not in written  # identical: no new version
+    gone = written[("MedicationDispense", f"{key}-{removed['STT']}")]
+    assert gone["status"] == "entered-in-error"
+    assert written[("MedicationRequest", f"{key}-{removed['STT']}")]["status"] == (
+        "entered-in-error"
+    )
+    assert resend_changes(_mapped(first), _mapped(first)) == []
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "expected"),
+    [("HO_TEN", "Trần Thị Bình", ["HO_TEN"]), ("MA_THE_BHYT", "", []), ("GIOI_TINH", "2", None)],
+)
+def test_patient_differences(field: str, value: str, expected: list[str] | None) -> None:
+    sample = episode()
+    stored = _mapped(sample).patient
+    summary = sample.records("XML1")[0]
+    if field == "GIOI_TINH":
+        value = "1" if summary["GIOI_TINH"] == "2" else "2"
+        expected = ["GIOI_TINH"]
+    summary[field] = value
+    assert differences(stored, _mapped(sample).patient) == expected
