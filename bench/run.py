@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 HERE = Path(__file__).parent
-SECTIONS = ["foundation", "records", "claims", "patients"]
+SECTIONS = ["foundation", "records", "claims", "patients", "registration"]
 
 
 def machine() -> str:

@@ -32,6 +32,10 @@ from yteso.records import api as records_api
 from yteso.reference import admin_units
 from yteso.reference import api as reference_api
 from yteso.reference import pages as reference_pages
+from yteso.registration import api as registration_api
+from yteso.registration import board as registration_board
+from yteso.registration import counter_api as registration_counter
+from yteso.registration import pages as registration_pages
 
 log = logging.getLogger("yteso")
 
@@ -98,6 +102,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         patients_pages.router,
         records_api.router,
         claims_api.router,
+        registration_api.router,
+        registration_counter.router,
+        registration_board.router,
+        registration_pages.router,
     ):
         app.include_router(router)
     log.info("app created", extra={"database": settings.database_url.split("@")[-1]})

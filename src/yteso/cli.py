@@ -19,6 +19,7 @@ from yteso.migrations import upgrade
 from yteso.patients import cli as patients_cli
 from yteso.records import cli as records_cli
 from yteso.reference import cli as reference_cli
+from yteso.registration import cli as registration_cli
 from yteso.synth import cli as synth_cli
 from yteso.synth.claims_cli import generate as generate_claims
 
@@ -36,6 +37,7 @@ app.add_typer(records_cli.app, name="records")
 app.add_typer(claims_cli.app, name="claims")
 claims_cli.app.command("generate")(generate_claims)
 app.add_typer(patients_cli.app, name="mpi")
+app.add_typer(registration_cli.app, name="kiosk")
 
 
 @db_app.command("upgrade")

@@ -33,6 +33,27 @@ class Settings:
     token_minutes: int = field(default_factory=lambda: int(_env("TOKEN_MINUTES", "60")))
     max_body_bytes: int = field(default_factory=lambda: int(_env("MAX_BODY_BYTES", "10485760")))
     secure_cookies: bool = field(default_factory=lambda: _env("SECURE_COOKIES", "0") == "1")
+    # Claim data on time: hours from NGAY_RA to reception (TT 48/2017; STANDARDS.md §1).
+    claim_ontime_hours: float = field(
+        default_factory=lambda: float(_env("CLAIM_ONTIME_HOURS", "24"))
+    )
+    # Insurance (BHXH) card check: "simulator" (demo population) or "http" (the real portal).
+    insurance_gateway: str = field(default_factory=lambda: _env("INSURANCE_GATEWAY", "simulator"))
+    insurance_portal_url: str = field(
+        default_factory=lambda: _env("INSURANCE_PORTAL_URL", "https://egw.baohiemxahoi.gov.vn")
+    )
+    insurance_portal_username: str = field(
+        default_factory=lambda: _env("INSURANCE_PORTAL_USERNAME", "")
+    )
+    insurance_portal_password: str = field(
+        default_factory=lambda: _env("INSURANCE_PORTAL_PASSWORD", ""), repr=False
+    )
+    # Since 2024 each lookup names the staff member doing it (hoTenCb, cccdCb).
+    insurance_staff_name: str = field(default_factory=lambda: _env("INSURANCE_STAFF_NAME", ""))
+    insurance_staff_cccd: str = field(default_factory=lambda: _env("INSURANCE_STAFF_CCCD", ""))
+    insurance_timeout_seconds: float = field(
+        default_factory=lambda: float(_env("INSURANCE_TIMEOUT_SECONDS", "5"))
+    )
 
     @property
     def is_sqlite(self) -> bool:

@@ -22,6 +22,7 @@ def all_metadata() -> MetaData:
     from yteso.patients import models as _patients  # noqa: F401
     from yteso.records import models as _records  # noqa: F401
     from yteso.reference import models as _reference  # noqa: F401
+    from yteso.registration import models as _registration  # noqa: F401
 
     return Base.metadata
 
