@@ -269,6 +269,16 @@ def assess(
             "The portal returned a malformed card number. Please ask at the counter.",
         )
     rule, outpatient, inpatient = _network(facility, card.registered_facility, referred, emergency)
+    return _covered(lookup, card, (group, level), (rule, outpatient, inpatient))
+
+
+def _covered(
+    lookup: CardLookup,
+    card: _Card,
+    benefit: tuple[str, int],
+    network: tuple[NetworkRule, int, int],
+) -> Eligibility:
+    (group, level), (rule, outpatient, inpatient) = benefit, network
     network_vi, network_en = _NETWORK_MESSAGES[rule]
     if lookup.result_code in _ARMED_FORCES_CODES:
         network_vi += " Thẻ do BHXH Bộ Quốc phòng/Bộ Công an quản lý: xuất trình giấy tờ tùy thân."
