@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
 
-from yteso import facilities
+from yteso import facilities, records
 from yteso.claims import api as claims_api
 from yteso.core.audit import api as audit_api
 from yteso.core.auth import api as auth_api
@@ -83,6 +83,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.engine = make_engine(settings.database_url)
     app.state.session_factory = make_session_factory(app.state.engine)
     install_error_handlers(app)
+    app.add_exception_handler(records.FhirError, records_api.fhir_error_response)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(AccessLog)
     app.mount("/static", StaticFiles(packages=[("yteso.core.web", "static")]), name="static")

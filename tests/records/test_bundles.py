@@ -102,3 +102,46 @@ def test_oversized_bundle_is_refused(
     )
     assert response.status_code == 413
     assert response.json()["issue"][0]["code"] == "too-costly"
+
+
+def put(resource: dict[str, Any], if_match: str | None = None) -> dict[str, Any]:
+    request = {"method": "PUT", "url": f"{resource['resourceType']}/{resource['id']}"}
+    if if_match:
+        request["ifMatch"] = if_match
+    return {"resource": resource, "request": request}
+
+
+def test_transaction_puts_create_and_update_together(
+    client: TestClient, his: dict[str, str]
+) -> None:
+    patient = {**fx.patient(), "id": "bn-1"}
+    first = [{**fx.observation("bn-1", value=v), "id": f"obs-{v}"} for v in (60, 61)]
+    response = client.post("/fhir", json=transaction(put(patient), *map(put, first)), headers=his)
+    assert [e["response"]["status"] for e in response.json()["entry"]] == ["201 Created"] * 3
+    changed = {**fx.observation("bn-1", code="8310-5", value=37), "id": "obs-60"}
+    added = {**fx.observation("bn-1", value=62), "id": "obs-62"}
+    response = client.post("/fhir", json=transaction(put(changed), put(added)), headers=his)
+    assert response.status_code == 200, response.text
+    statuses = [e["response"]["status"] for e in response.json()["entry"]]
+    assert statuses == ["200 OK", "201 Created"]
+    assert response.json()["entry"][0]["response"]["etag"] == 'W/"2"'
+    # The index follows the new version: the old code no longer finds obs-60.
+    assert ids(search(client, his, "Observation", patient="bn-1", code="8310-5")) == ["obs-60"]
+    assert sorted(ids(search(client, his, "Observation", patient="bn-1", code="8867-4"))) == [
+        "obs-61",
+        "obs-62",
+    ]
+    history = client.get("/fhir/Observation/obs-60/_history", headers=his).json()
+    assert history["total"] == 2
+
+
+def test_transaction_put_version_conflict_writes_nothing(
+    client: TestClient, his: dict[str, str]
+) -> None:
+    patient = {**fx.patient(), "id": "bn-2"}
+    client.post("/fhir", json=transaction(put(patient)), headers=his)
+    stale = put({**patient, "active": False}, if_match='W/"7"')
+    fresh = put({**fx.observation("bn-2"), "id": "obs-new"})
+    response = client.post("/fhir", json=transaction(fresh, stale), headers=his)
+    assert response.status_code == 412
+    assert client.get("/fhir/Observation/obs-new", headers=his).status_code == 404

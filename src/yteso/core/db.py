@@ -6,6 +6,9 @@ back on any error; services receive the session and never commit.
 
 from __future__ import annotations
 
+import fcntl
+import os
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -70,7 +73,11 @@ def make_engine(url: str) -> Engine:
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"check_same_thread": False})
+        # As many pooled connections as the server's worker threads use at once: past the
+        # pool, each request would open a connection and run the pragmas again.
+        engine = create_engine(
+            url, connect_args={"check_same_thread": False}, pool_size=20, max_overflow=20
+        )
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     if url.startswith("postgresql://"):
@@ -87,7 +94,74 @@ def unit_of_work(factory: sessionmaker[Session]) -> Iterator[Session]:
     session = factory()
     try:
         yield session
-        session.commit()
+    except BaseException:
+        finish_unit_of_work(session, False)
+        raise
+    finish_unit_of_work(session, True)
+
+
+class _CommitTurns:
+    """SQLite has one writer at a time and makes the others sleep and retry (1, 2, 5, 10 …
+    ms). A transaction whose only writes happen at commit (a read and its audit event)
+    takes the write lock there; such commits take turns here instead, across the threads
+    (a lock) and the server's processes (flock on a file beside the database), and are
+    woken at once. One that already writes holds SQLite's lock and does not wait here, so
+    none can deadlock."""
+
+    def __init__(self, database: str) -> None:
+        self._threads = threading.Lock()
+        self._pid = os.getpid()  # a forked child must open its own file (flock is per open)
+        self._file: int | None = None
+        if database and database != ":memory:":
+            self._file = os.open(f"{database}-commit-lock", os.O_RDWR | os.O_CREAT, 0o600)
+
+    @contextmanager
+    def turn(self) -> Iterator[None]:
+        with self._threads:
+            if self._file is not None:
+                fcntl.flock(self._file, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                if self._file is not None:
+                    fcntl.flock(self._file, fcntl.LOCK_UN)
+
+
+_commit_turns: dict[str, _CommitTurns] = {}
+_commit_turns_lock = threading.Lock()
+
+
+def _turns(database: str) -> _CommitTurns:
+    turns = _commit_turns.get(database)
+    if turns is None or turns._pid != os.getpid():
+        with _commit_turns_lock:
+            turns = _commit_turns[database] = _CommitTurns(database)
+    return turns
+
+
+# Set in Session.info by whoever leaves rows to be written at commit (the audit trail).
+WRITES_AT_COMMIT = "yteso.db.writes_at_commit"
+
+
+def _commit(session: Session) -> None:
+    bind = session.get_bind()
+    writes = session.info.pop(WRITES_AT_COMMIT, False) or session.new or session.dirty
+    if writes and session.in_transaction() and bind.dialect.name == "sqlite":
+        driver: Any = session.connection().connection.driver_connection
+        if not driver.in_transaction:
+            with _turns(str(bind.engine.url.database or "")).turn():
+                session.commit()
+            return
+    session.commit()
+
+
+def finish_unit_of_work(session: Session, succeeded: bool) -> None:
+    """Commit (or roll back after a failure) and close; a failed commit is rolled back."""
+    try:
+        if succeeded:
+            _commit(session)
+        else:
+            session.rollback()
     except BaseException:
         session.rollback()
         raise

@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Coroutine
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, ParamSpec
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from fastapi.routing import APIRoute
+from sqlalchemy.orm import Session
 
 from yteso.core.errors import DomainError
-from yteso.core.web.deps import Db, MaybePrincipal, client_address, get_session_factory
+from yteso.core.web.deps import (
+    Db,
+    MaybePrincipal,
+    client_address,
+    commit_in_route,
+    get_session_factory,
+)
 from yteso.records import bulk, bundles, capability, reading, responses, service
 from yteso.records.access import Caller
 from yteso.records.definitions import RESOURCE_TYPES
@@ -20,7 +28,11 @@ from yteso.records.outcome import FhirError, Issue, fail, from_domain_error
 
 
 class FhirRoute(APIRoute):
-    """Every failure under /fhir, dependencies included, answers with an OperationOutcome."""
+    """Every failure under /fhir, dependencies included, answers with an OperationOutcome.
+
+    The error leaves the route as a FhirError, answered by `fhir_error_response` (installed on
+    the app): it must pass the request's unit of work on its way out so the transaction is
+    rolled back, which a response made here would hide."""
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handler = super().get_route_handler()
@@ -28,13 +40,15 @@ class FhirRoute(APIRoute):
         async def handle(request: Request) -> Response:
             try:
                 return await handler(request)
-            except FhirError as error:
-                return responses.outcome(error.issues, error.status)
             except DomainError as error:
-                converted = from_domain_error(error)
-                return responses.outcome(converted.issues, converted.status)
+                raise from_domain_error(error) from None
 
         return handle
+
+
+async def fhir_error_response(request: Request, error: Exception) -> Response:
+    assert isinstance(error, FhirError)
+    return responses.outcome(error.issues, error.status)
 
 
 router = APIRouter(prefix="/fhir", tags=["fhir"], route_class=FhirRoute)
@@ -49,6 +63,24 @@ async def _caller(request: Request, principal: MaybePrincipal) -> Caller:
 
 
 Who = Annotated[Caller, Depends(_caller, scope="function")]
+Params = ParamSpec("Params")
+
+
+def _commits(
+    route: Callable[Params, Response],
+) -> Callable[Params, Response]:
+    """Reads (every one writes its audit event) commit in their own worker thread: one hop
+    through the thread pool per request instead of two."""
+
+    @functools.wraps(route)
+    def run(*args: Params.args, **kwargs: Params.kwargs) -> Response:
+        response = route(*args, **kwargs)
+        db = kwargs["db"]
+        assert isinstance(db, Session)
+        commit_in_route(db)
+        return response
+
+    return run
 
 
 def _base(request: Request) -> str:
@@ -95,6 +127,7 @@ async def bulk_import(request: Request, db: Db, who: Who) -> Response:
 
 
 @router.get("/Patient/{patient_id}/$everything")
+@_commits
 def everything(request: Request, db: Db, who: Who, patient_id: str) -> Response:
     params = request.query_params
     since = _moment(params.get("_since"), 0)
@@ -107,6 +140,7 @@ def everything(request: Request, db: Db, who: Who, patient_id: str) -> Response:
 
 
 @router.get("/{res_type}")
+@_commits
 def search_type(request: Request, db: Db, who: Who, res_type: str) -> Response:
     pairs = list(request.query_params.multi_items())
     bundle = reading.run_search(db, who, _base(request), _type(res_type), pairs, _strict(request))
@@ -131,11 +165,13 @@ async def conditional_update(request: Request, db: Db, who: Who, res_type: str) 
 
 
 @router.get("/{res_type}/_history")
+@_commits
 def type_history(request: Request, db: Db, who: Who, res_type: str) -> Response:
     return _history(request, db, who, _type(res_type), None)
 
 
 @router.get("/{res_type}/{res_id}")
+@_commits
 def read(request: Request, db: Db, who: Who, res_type: str, res_id: str) -> Response:
     return responses.resource(service.read(db, who, _type(res_type), res_id))
 
@@ -156,11 +192,13 @@ def delete(db: Db, who: Who, res_type: str, res_id: str) -> Response:
 
 
 @router.get("/{res_type}/{res_id}/_history")
+@_commits
 def instance_history(request: Request, db: Db, who: Who, res_type: str, res_id: str) -> Response:
     return _history(request, db, who, _type(res_type), res_id)
 
 
 @router.get("/{res_type}/{res_id}/_history/{version}")
+@_commits
 def vread(db: Db, who: Who, res_type: str, res_id: str, version: str) -> Response:
     if not version.isdigit():
         raise fail(404, "not-found", f"Phiên bản không hợp lệ: {version}")

@@ -20,8 +20,9 @@ from sqlalchemy.orm import Session
 from yteso.records import access, reading, repository, service
 from yteso.records.access import Caller
 from yteso.records.definitions import RESOURCE_TYPES
-from yteso.records.indexing import parse_reference
+from yteso.records.indexing import compartment_patient, parse_reference
 from yteso.records.outcome import FhirError, Issue, fail, operation_outcome
+from yteso.records.repository import Current
 from yteso.records.writes import Pending, Stored
 
 _ORDER = {"DELETE": 0, "POST": 1, "PUT": 2, "GET": 3}
@@ -139,6 +140,28 @@ def _assign_ids(entries: list[Any]) -> tuple[dict[str, str], set[str]]:
     return ids, known
 
 
+def _plain_puts(session: Session, entries: list[Any]) -> dict[tuple[str, str], Current | None]:
+    """The current version of each resource a plain PUT (no condition, no If-Match) names
+    once in the Bundle, read with one query per type so the PUTs can be written together."""
+    seen: dict[tuple[str, str], int] = defaultdict(int)
+    plain: list[tuple[str, str]] = []
+    for index, entry in enumerate(entries):
+        method, url = _request(entry, index)
+        parts = url.split("/")
+        if "?" in url or len(parts) != 2:
+            continue
+        key = (parts[0], parts[1])
+        seen[key] += 1
+        if method == "PUT" and not (entry.get("request") or {}).get("ifMatch"):
+            plain.append(key)
+    wanted: dict[str, list[str]] = defaultdict(list)
+    for res_type, res_id in plain:
+        if seen[(res_type, res_id)] == 1 and res_type in RESOURCE_TYPES:
+            wanted[res_type].append(res_id)
+    current = repository.get_current_many(session, wanted)
+    return {(t, i): current.get((t, i)) for t, ids in wanted.items() for i in ids}
+
+
 def _transaction(session: Session, caller: Caller, base: str, entries: list[Any]) -> dict[str, Any]:
     ids, known = _assign_ids(entries)
     for entry in entries:
@@ -146,10 +169,11 @@ def _transaction(session: Session, caller: Caller, base: str, entries: list[Any]
     _check_references(session, entries, known)
     results: dict[int, dict[str, Any]] = {}
     pending = Pending()
+    puts = _plain_puts(session, entries)
     order = sorted(range(len(entries)), key=lambda i: _ORDER[_request(entries[i], i)[0]])
     for index in order:
         try:
-            results[index] = _entry(session, caller, base, entries[index], index, pending)
+            results[index] = _entry(session, caller, base, entries[index], index, pending, puts)
         except FhirError as error:
             for issue in error.issues:
                 where = f"Bundle.entry[{index}]" + (
@@ -161,6 +185,7 @@ def _transaction(session: Session, caller: Caller, base: str, entries: list[Any]
             raise
     pending.flush(session)
     access.audit_found(session, caller, "create", pending.created)
+    access.audit_found(session, caller, "update", pending.updated)
     return {
         "resourceType": "Bundle",
         "type": "transaction-response",
@@ -206,6 +231,7 @@ def _entry(
     entry: dict[str, Any],
     index: int,
     pending: Pending,
+    puts: dict[tuple[str, str], Current | None] | None = None,
 ) -> dict[str, Any]:
     method, url = _request(entry, index)
     path, _, query = url.partition("?")
@@ -223,6 +249,8 @@ def _entry(
             raise fail(400, "invalid", f"Mục POST {parts[0]} cần resource cùng loại")
         stored = service.write_new(session, caller, resource, pending, pending.created)
         return _written(stored, 201)
+    if method == "PUT" and puts is not None and (parts[0], parts[-1]) in puts:
+        return _queued_put(session, caller, parts, resource, puts[(parts[0], parts[-1])], pending)
     pending.flush(session)
     if method == "PUT":
         if query:
@@ -237,6 +265,25 @@ def _entry(
         service.delete(session, caller, parts[0], parts[-1])
         return {"response": {"status": "204 No Content"}}
     return _get(session, caller, base, parts, query)
+
+
+def _queued_put(
+    session: Session,
+    caller: Caller,
+    parts: list[str],
+    resource: Any,
+    current: Current | None,
+    pending: Pending,
+) -> dict[str, Any]:
+    service.check_put(parts[0], parts[1], resource)
+    if current is None:
+        stored = service.write_new(
+            session, caller, resource, pending, pending.created, validated=True
+        )
+        return _written(stored, 201)
+    stored = service.queue_replace(session, caller, resource, current, pending)
+    pending.updated.append((stored.res_type, stored.res_id, compartment_patient(resource)))
+    return _written(stored, 200)
 
 
 def _get(

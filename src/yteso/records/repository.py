@@ -3,7 +3,7 @@ raw text out), so no resource is parsed by the database driver on the hot paths.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -64,17 +64,22 @@ def _typed(sql: str) -> TextClause:
     return text(sql).bindparams(bindparam("last_updated", type_=UtcDateTime()))
 
 
+# Built once: the read by id is the hottest query, and building a select costs more than
+# running it on SQLite. Executed on the connection, past the ORM's execution layer.
+_GET_CURRENT = select(
+    CURRENT.c.version,
+    CURRENT.c.last_updated,
+    CURRENT.c.deleted,
+    CURRENT.c.patient_id,
+    CURRENT.c.person_id,
+    BODY,
+).where(CURRENT.c.res_type == bindparam("res_type"), CURRENT.c.res_id == bindparam("res_id"))
+
+
 def get_current(session: Session, res_type: str, res_id: str) -> Current | None:
-    row = session.execute(
-        select(
-            CURRENT.c.version,
-            CURRENT.c.last_updated,
-            CURRENT.c.deleted,
-            CURRENT.c.patient_id,
-            CURRENT.c.person_id,
-            BODY,
-        ).where(CURRENT.c.res_type == res_type, CURRENT.c.res_id == res_id)
-    ).first()
+    row = (
+        session.connection().execute(_GET_CURRENT, {"res_type": res_type, "res_id": res_id}).first()
+    )
     return Current(row[0], row[1], bool(row[2]), row[3], row[4], row[5]) if row else None
 
 
@@ -240,9 +245,9 @@ def fetch(session: Session, query: Select[Any]) -> list[Any]:
     """Run a search. On PostgreSQL the plan is made for the actual values: psycopg prepares
     repeated statements, and a generic plan for `code = $1` guesses a common code and
     starts from the token index instead of the patient's few rows."""
-    transaction = session.get_transaction()
+    transaction = session.get_transaction()  # None until the first query of the request
     postgresql = session.get_bind().dialect.name == "postgresql"
-    if postgresql and session.info.get("custom_plans") is not transaction:
+    if postgresql and (transaction is None or session.info.get("custom_plans") is not transaction):
         session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
         session.info["custom_plans"] = session.get_transaction()
     return list(session.execute(query))
@@ -342,3 +347,31 @@ def prepare_bulk_load(session: Session) -> None:
     """A bigger page cache for this connection: index B-trees outgrow the default 2 MiB."""
     if session.get_bind().dialect.name == "sqlite":
         session.execute(text("PRAGMA cache_size = -262144"))
+
+
+def get_current_many(
+    session: Session, ids: Mapping[str, Sequence[str]]
+) -> dict[tuple[str, str], Current]:
+    """The current versions of many resources (ids by type) in one query; absent ones left
+    out. The query asks for every id under every type and drops the pairs not wanted."""
+    if not ids:
+        return {}
+    every_id = sorted({res_id for res_ids in ids.values() for res_id in res_ids})
+    rows = session.execute(
+        select(
+            CURRENT.c.res_type,
+            CURRENT.c.res_id,
+            CURRENT.c.version,
+            CURRENT.c.last_updated,
+            CURRENT.c.deleted,
+            CURRENT.c.patient_id,
+            CURRENT.c.person_id,
+            BODY,
+        ).where(CURRENT.c.res_type.in_(sorted(ids)), CURRENT.c.res_id.in_(every_id))
+    )
+    wanted = {(t, i) for t, res_ids in ids.items() for i in res_ids}
+    return {
+        (r[0], r[1]): Current(r[2], r[3], bool(r[4]), r[5], r[6], r[7])
+        for r in rows
+        if (r[0], r[1]) in wanted
+    }

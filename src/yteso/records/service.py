@@ -69,11 +69,12 @@ def write_new(
     resource: dict[str, Any],
     pending: Pending,
     written: list[tuple[str, str, str | None]] | None = None,
+    validated: bool = False,
 ) -> Stored:
-    """Validate, authorise and queue a new resource (version 1) on `pending`.
-
-    Audited here, or appended to `written` for the caller to audit together."""
-    check_resource(resource)
+    """Validate (unless the caller just did), authorise and queue a new resource (version 1)
+    on `pending`. Audited here, or appended to `written` for the caller to audit together."""
+    if not validated:
+        check_resource(resource)
     facility = access.check_write(caller, "create", resource, None)
     stored = queue_new(session, resource, facility, caller.source, pending, utcnow())
     if written is None:
@@ -138,6 +139,18 @@ def _expected_version(if_match: str | None) -> int | None:
     return int(digits)
 
 
+def check_put(res_type: str, res_id: str, resource: Any) -> None:
+    """The body of a PUT names the resource of its URL and is valid."""
+    if isinstance(resource, dict) and resource.get("id") != res_id:
+        raise fail(
+            400,
+            "invalid",
+            f"id trong nội dung ({resource.get('id')!r}) phải là {res_id}",
+            f"{res_type}.id",
+        )
+    check_resource(resource, res_type)
+
+
 def update(
     session: Session,
     caller: Caller,
@@ -147,21 +160,14 @@ def update(
     if_match: str | None = None,
 ) -> tuple[int, Stored]:
     """PUT: 200 with the new version, or 201 when the id is new (client-assigned ids)."""
-    if isinstance(resource, dict) and resource.get("id") != res_id:
-        raise fail(
-            400,
-            "invalid",
-            f"id trong nội dung ({resource.get('id')!r}) phải là {res_id}",
-            f"{res_type}.id",
-        )
-    check_resource(resource, res_type)
+    check_put(res_type, res_id, resource)
     expected = _expected_version(if_match)
     current = repository.get_current(session, res_type, res_id)
     if current is None:
         if expected is not None:
             raise fail(412, "conflict", f"{res_type}/{res_id} chưa tồn tại, không khớp If-Match")
         pending = Pending()
-        stored = write_new(session, caller, resource, pending)
+        stored = write_new(session, caller, resource, pending, validated=True)
         pending.flush(session)
         return 201, stored
     if expected is not None and expected != current.version:
@@ -174,6 +180,22 @@ def update(
 def _replace(
     session: Session, caller: Caller, resource: dict[str, Any], current: repository.Current
 ) -> Stored:
+    pending = Pending()
+    stored = queue_replace(session, caller, resource, current, pending)
+    pending.flush(session)
+    access.audit(session, caller, "update", stored.res_type, stored.res_id)
+    return stored
+
+
+def queue_replace(
+    session: Session,
+    caller: Caller,
+    resource: dict[str, Any],
+    current: repository.Current,
+    pending: Pending,
+) -> Stored:
+    """Authorise and write the next version of a validated resource; its history and index
+    rows wait on `pending`. Not audited here."""
     owner = access.facility_of(orjson.loads(current.body))
     facility = access.check_write(caller, "update", resource, owner)
     now, version = utcnow(), current.version + 1
@@ -182,11 +204,9 @@ def _replace(
     row = current_row(resource, version, now, _person(session, resource, facility))
     if not repository.update_current(session, row, current.version):
         raise fail(409, "conflict", "Tài nguyên vừa được ghi bởi yêu cầu khác; đọc lại rồi thử lại")
-    pending = Pending(stale_index=[{"res_type": row["res_type"], "res_id": row["res_id"]}])
+    pending.stale_index.append({"res_type": row["res_type"], "res_id": row["res_id"]})
     pending.add_history(row, "PUT")
     pending.add_index(resource)
-    pending.flush(session)
-    access.audit(session, caller, "update", row["res_type"], row["res_id"])
     return Stored(row["res_type"], row["res_id"], version, now, row["resource"])
 
 

@@ -62,6 +62,7 @@ class Pending:
     index: dict[str, list[tuple[Any, ...]]] = field(default_factory=dict)
     # Created resources (type, id, patient) to audit together once written.
     created: list[tuple[str, str, str | None]] = field(default_factory=list)
+    updated: list[tuple[str, str, str | None]] = field(default_factory=list)
 
     def add_history(self, row: dict[str, Any], method: str) -> None:
         self.history.append(

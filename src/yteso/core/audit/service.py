@@ -1,14 +1,25 @@
-"""Audit trail of every access to a person's data."""
+"""Audit trail of every access to a person's data.
+
+Events are written with a Core insert (every read of a record writes one, and the ORM's
+unit of work would cost more than the read itself) and, like ORM objects, at the latest
+when the transaction commits: the write lock a SQLite database takes for the insert is then
+held only for the insert and the commit, not for the rest of the request.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any, cast
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy import Table, event, insert, select
+from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction, sessionmaker
 
 from yteso.core.audit.models import AuditEvent
 from yteso.core.auth.principal import Principal
+from yteso.core.db import WRITES_AT_COMMIT, utcnow
+
+_INSERT = insert(cast(Table, AuditEvent.__table__))
+_PENDING = "yteso.audit.pending"  # key in Session.info: events not yet inserted
 
 
 def record(
@@ -22,20 +33,53 @@ def record(
     client_address: str | None = None,
 ) -> None:
     """Write the event in the caller's transaction: it commits with the access it describes."""
-    session.add(
-        AuditEvent(
-            actor_kind=principal.kind if principal else "anonymous",
-            actor_id=principal.id if principal else "-",
-            role=principal.role if principal else None,
-            facility_code=principal.facility_code if principal else None,
-            action=action,
-            resource_type=resource_type,
-            resource_id=resource_id,
-            outcome=outcome,
-            detail=detail[:500] if detail else None,
-            client_address=client_address,
-        )
-    )
+    row = {
+        "recorded_at": utcnow(),
+        "actor_kind": principal.kind if principal else "anonymous",
+        "actor_id": principal.id if principal else "-",
+        "role": principal.role if principal else None,
+        "facility_code": principal.facility_code if principal else None,
+        "action": action,
+        "resource_type": resource_type,
+        "resource_id": resource_id,
+        "outcome": outcome,
+        "detail": detail[:500] if detail else None,
+        "client_address": client_address,
+    }
+    if session.in_nested_transaction():
+        # Inside a savepoint the event must go (or be rolled back) with it.
+        session.connection().execute(_INSERT, row)
+        return
+    if not session.in_transaction():
+        session.begin()  # so that a rollback, even before any query, drops the event
+    session.info.setdefault(_PENDING, []).append(row)
+    session.info[WRITES_AT_COMMIT] = True
+
+
+def _write_pending(session: Session) -> None:
+    rows: list[dict[str, Any]] | None = session.info.pop(_PENDING, None)
+    if rows:
+        session.connection().execute(_INSERT, rows[0] if len(rows) == 1 else rows)
+
+
+@event.listens_for(Session, "before_commit")
+def _before_commit(session: Session) -> None:
+    _write_pending(session)
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _before_query(state: ORMExecuteState) -> None:
+    # As the ORM's autoflush: queries in the transaction see its events. Not inside a
+    # savepoint, whose rollback would take events recorded before it along.
+    if state.session.info.get(_PENDING) and not state.session.in_nested_transaction():
+        _write_pending(state.session)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _after_transaction(session: Session, transaction: SessionTransaction) -> None:
+    if transaction.parent is None:  # the whole transaction ended: rolled back if any remain
+        session.info.pop(_PENDING, None)
+        session.info.pop(WRITES_AT_COMMIT, None)
 
 
 def record_refusal(

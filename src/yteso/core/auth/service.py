@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import secrets
+import time
 from datetime import timedelta
 
 from sqlalchemy import delete, select
@@ -140,12 +141,43 @@ def issue_token(session: Session, client_id: str, secret: str, minutes: int) -> 
     return token
 
 
+# Bearer tokens are checked on every API call. Each process keeps what it looked up for
+# TOKEN_CACHE_SECONDS (never past the token's own expiry), keyed by the token's digest: a
+# token deleted or a client deactivated is refused by every process within that time.
+TOKEN_CACHE_SECONDS = 5.0
+_TOKEN_CACHE_LIMIT = 10_000
+_token_cache: dict[str, tuple[float, Principal]] = {}
+
+
+def cached_principal(token: str) -> Principal | None:
+    """The principal of a token looked up less than TOKEN_CACHE_SECONDS ago (no query)."""
+    hit = _token_cache.get(token_digest(token))
+    return hit[1] if hit is not None and hit[0] > time.monotonic() else None
+
+
 def principal_from_token(session: Session, token: str) -> Principal | None:
-    client = session.execute(
-        select(ApiClient)
+    digest = token_digest(token)
+    hit = _token_cache.get(digest)
+    if hit is not None and hit[0] > time.monotonic():
+        return hit[1]
+    row = session.execute(
+        select(
+            ApiClient.client_id,
+            ApiClient.name,
+            ApiClient.kind,
+            ApiClient.facility_code,
+            ApiClient.active,
+            AccessToken.expires_at,
+        )
         .join(AccessToken, AccessToken.client_id == ApiClient.client_id)
-        .where(AccessToken.token_hash == token_digest(token), AccessToken.expires_at > utcnow())
-    ).scalar_one_or_none()
-    if client is None or not client.active:
+        .where(AccessToken.token_hash == digest, AccessToken.expires_at > utcnow())
+    ).first()
+    if row is None or not row.active:
+        _token_cache.pop(digest, None)
         return None
-    return Principal("client", client.client_id, client.name, client.kind, client.facility_code)
+    principal = Principal("client", row.client_id, row.name, row.kind, row.facility_code)
+    remaining = (row.expires_at - utcnow()).total_seconds()
+    if len(_token_cache) >= _TOKEN_CACHE_LIMIT:
+        _token_cache.clear()  # tokens of a few minutes: refilled by the next calls
+    _token_cache[digest] = (time.monotonic() + min(TOKEN_CACHE_SECONDS, remaining), principal)
+    return principal

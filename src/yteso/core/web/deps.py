@@ -2,20 +2,24 @@
 
 `Db` opens one transaction per request and commits it before the response is sent
 (scope="function"), so a client never sees success for a change that failed to commit.
+The dependencies are `async` where they do no I/O, or only on a path that runs it in the
+thread pool: each sync dependency would cost a hop through the pool on every request.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from typing import Annotated
+from collections.abc import AsyncIterator, Callable, Coroutine
+from typing import Annotated, Any
 
+from anyio import CapacityLimiter, to_thread
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session, sessionmaker
+from starlette.concurrency import run_in_threadpool
 
 from yteso.core.audit import service as audit
 from yteso.core.auth import service as auth
 from yteso.core.auth.principal import Principal, Role
-from yteso.core.db import unit_of_work
+from yteso.core.db import finish_unit_of_work
 from yteso.core.errors import Forbidden, Unauthenticated
 from yteso.core.settings import Settings
 
@@ -32,30 +36,57 @@ def get_session_factory(request: Request) -> sessionmaker[Session]:
     return factory
 
 
-def _db(request: Request) -> Iterator[Session]:
-    with unit_of_work(get_session_factory(request)) as session:
+async def _db(request: Request) -> AsyncIterator[Session]:
+    # Opening a session does no I/O (the connection is taken at the first query); the
+    # commit, or the rollback after an error, runs in a worker thread.
+    session = get_session_factory(request)()
+    try:
         yield session
+    except BaseException:
+        await _finish(session, False)
+        raise
+    if session.in_transaction():
+        await _finish(session, True)
+    else:
+        session.close()  # nothing began, or the route committed already (commit_in_route)
+
+
+async def _finish(session: Session, succeeded: bool) -> None:
+    # Outside the shared limit of worker threads (as FastAPI runs a sync dependency's exit):
+    # a commit that waited for a thread held by a request waiting for a pooled connection
+    # would deadlock. FastAPI shields this exit from cancellation.
+    await to_thread.run_sync(finish_unit_of_work, session, succeeded, limiter=CapacityLimiter(1))
+
+
+def commit_in_route(session: Session) -> None:
+    """For a sync route's last step: commit the request's transaction in the route's own
+    worker thread, so `Db` has nothing left to do and skips its hop through the pool.
+    The response still follows the commit; a failed commit fails the request."""
+    finish_unit_of_work(session, True)
 
 
 Db = Annotated[Session, Depends(_db, scope="function")]
 AppSettings = Annotated[Settings, Depends(get_settings)]
 
 
-def _optional_principal(request: Request, db: Db) -> Principal | None:
+async def _optional_principal(request: Request, db: Db) -> Principal | None:
     header = request.headers.get("authorization", "")
     if header.lower().startswith("bearer "):
-        principal = auth.principal_from_token(db, header[7:].strip())
+        token = header[7:].strip()
+        principal = auth.cached_principal(token) or await run_in_threadpool(
+            auth.principal_from_token, db, token
+        )
         if principal is None:
             raise Unauthenticated("Mã truy cập (bearer token) không hợp lệ hoặc đã hết hạn")
         return principal
     cookie = request.cookies.get(SESSION_COOKIE)
-    return auth.principal_from_session(db, cookie) if cookie else None
+    return await run_in_threadpool(auth.principal_from_session, db, cookie) if cookie else None
 
 
 MaybePrincipal = Annotated[Principal | None, Depends(_optional_principal, scope="function")]
 
 
-def _required_principal(principal: MaybePrincipal) -> Principal:
+async def _required_principal(principal: MaybePrincipal) -> Principal:
     if principal is None:
         raise Unauthenticated(
             "Cần đăng nhập: gửi 'Authorization: Bearer <token>' (máy khách) "
@@ -67,11 +98,11 @@ def _required_principal(principal: MaybePrincipal) -> Principal:
 CurrentPrincipal = Annotated[Principal, Depends(_required_principal, scope="function")]
 
 
-def require_roles(*roles: Role) -> Callable[[Principal], Principal]:
+def require_roles(*roles: Role) -> Callable[[Principal], Coroutine[Any, Any, Principal]]:
     """A dependency that lets only staff with one of these roles through."""
     allowed = {str(r) for r in roles}
 
-    def check(principal: CurrentPrincipal) -> Principal:
+    async def check(principal: CurrentPrincipal) -> Principal:
         if principal.kind != "staff" or principal.role not in allowed:
             raise Forbidden(
                 f"Vai trò '{principal.role}' không được làm việc này; cần một trong: "
