@@ -107,9 +107,10 @@ def queue_overview(
     now = now or utcnow()
     day = service_day(now)
     counts = repository.waiting_counts(session, facility_code, day)
+    rates = waits.service_rates(session, facility_code, day, now)
     overview = []
     for code, name in departments(session, facility_code, kiosk_choices).items():
-        rate = waits.service_rate(session, facility_code, code, day, now)
+        rate = rates.get(code, waits.default_rate())
         waiting = counts.get(code, 0)
         overview.append(
             DepartmentQueueOut(

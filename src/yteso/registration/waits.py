@@ -39,15 +39,29 @@ class ServiceRate:
         return math.ceil(people_ahead * self.service_minutes / self.counters)
 
 
+def service_rates(
+    session: Session, facility_code: str, day: date, now: datetime
+) -> dict[str, ServiceRate]:
+    """The rate of every department of the facility with a measurement or an active counter
+    (two queries, whatever the number of departments); others use `default_rate()`."""
+    seconds = repository.recent_service_seconds(session, facility_code, day, SAMPLE)
+    counters = repository.active_counters(session, facility_code, now - ACTIVE_WINDOW)
+    rates = {}
+    for department in seconds.keys() | counters.keys():
+        measured = seconds.get(department, [])
+        active = max(1, counters.get(department, 0))
+        if len(measured) < MIN_SAMPLE:
+            rates[department] = ServiceRate(DEFAULT_SERVICE_MINUTES, False, active)
+        else:
+            rates[department] = ServiceRate(round(median(measured) / 60, 1), True, active)
+    return rates
+
+
+def default_rate() -> ServiceRate:
+    return ServiceRate(DEFAULT_SERVICE_MINUTES, False, 1)
+
+
 def service_rate(
     session: Session, facility_code: str, department_code: str, day: date, now: datetime
 ) -> ServiceRate:
-    seconds = repository.recent_service_seconds(
-        session, facility_code, department_code, day, SAMPLE
-    )
-    counters = repository.active_counters(
-        session, facility_code, department_code, now - ACTIVE_WINDOW
-    )
-    if len(seconds) < MIN_SAMPLE:
-        return ServiceRate(DEFAULT_SERVICE_MINUTES, False, max(1, counters))
-    return ServiceRate(round(median(seconds) / 60, 1), True, max(1, counters))
+    return service_rates(session, facility_code, day, now).get(department_code, default_rate())
