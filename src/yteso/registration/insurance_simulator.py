@@ -40,6 +40,7 @@ from yteso.patients import (
     parse_bhyt,
 )
 from yteso.registration.card_lookup import RESULT_MESSAGES_VI, CardLookup, CardQuery
+from yteso.registration.queues import service_day
 
 _EXPIRED_PER_100 = 4
 _PORTAL_ARMED_FORCES = {"QN": "001", "CY": "001", "CA": "002"}
@@ -104,7 +105,8 @@ def _name_code(stated: str, person: PersonOut) -> str | None:
 class SimulatedInsuranceGateway:
     """Answers from the demo people in the database, as the portal would."""
 
-    def __init__(self, session: Session, today: Callable[[], date] = date.today) -> None:
+    # The visit day is Vietnam's, as for the tickets (the server's clock may run in UTC).
+    def __init__(self, session: Session, today: Callable[[], date] = service_day) -> None:
         self._session = session
         self._today = today
 
