@@ -30,8 +30,8 @@ from pathlib import Path
 from typing import Any
 
 import orjson
-import psycopg
 
+from support import database, percentile
 from yteso.core.auth import ClientKind, Principal
 from yteso.core.auth import service as auth
 from yteso.core.cli_support import progress_bar
@@ -46,7 +46,6 @@ BUNDLES = int(os.environ.get("BENCH_RECORDS_BUNDLES", "30"))
 SECONDS = int(os.environ.get("BENCH_RECORDS_SECONDS", "10"))
 WORKERS = int(os.environ.get("BENCH_RECORDS_WORKERS", "2"))
 DATABASES = os.environ.get("BENCH_RECORDS_DATABASES", "sqlite,postgresql").split(",")
-PG_ADMIN = os.environ.get("YTESO_TEST_PG_ADMIN", "postgresql://postgres@127.0.0.1:5432/postgres")
 SID = "http://fhir.ehealth.gov.vn/core/sid/"
 LOINC = ["8867-4", "8480-6", "8462-4", "8310-5", "29463-7", "8302-2", "2339-0", "718-7"]
 ICD = ["J18.9", "I10", "E11.9", "J06.9", "K29.7", "A09", "M54.5", "N39.0"]
@@ -145,21 +144,6 @@ def write_ndjson(path: Path, size: int) -> int:
     return count
 
 
-@contextmanager
-def database(kind: str, folder: Path) -> Iterator[str]:
-    if kind == "sqlite":
-        yield f"sqlite:///{folder / 'records.db'}"
-        return
-    name = f"yteso_bench_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(PG_ADMIN, autocommit=True) as connection:
-        connection.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield PG_ADMIN.rsplit("/", 1)[0] + f"/{name}"
-    finally:
-        with psycopg.connect(PG_ADMIN, autocommit=True) as connection:
-            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
 def load(url: str, path: Path, count: int) -> tuple[float, str]:
     """Import the file; returns seconds and a bearer token of a HIS client."""
     engine = make_engine(url)
@@ -233,11 +217,6 @@ def http_stack() -> str:
     loop = "uvloop" if importlib.util.find_spec("uvloop") else "asyncio"
     http = "httptools" if importlib.util.find_spec("httptools") else "h11"
     return f"{loop}/{http}"
-
-
-def _percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(len(ordered) * share))]
 
 
 def timed_gets(port: int, token: str, paths: list[str]) -> list[float]:
@@ -346,7 +325,7 @@ def _latencies(port: int, token: str, url: str, patients: list[str], count: int)
         ),
     ):
         times = timed_gets(port, token, paths)
-        result = f"p50 {_percentile(times, 0.5):.1f} ms, p95 {_percentile(times, 0.95):.1f} ms"
+        result = f"p50 {percentile(times, 0.5):.1f} ms, p95 {percentile(times, 0.95):.1f} ms"
         rows.append((label, f"{len(times)} requests, store of {count:,}", result, goal))
     return rows
 
@@ -355,7 +334,7 @@ Row = tuple[str, str, str, str]
 
 
 def bench_database(kind: str, folder: Path, path: Path, count: int) -> list[str]:
-    with database(kind, folder) as url:
+    with database(kind, folder, "records") as url:
         upgrade(url)
         seconds, token = load(url, path, count)
         rows: list[Row] = [

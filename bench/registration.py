@@ -28,17 +28,16 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-import psycopg
 from sqlalchemy import text
 
 from registration_load import DOUBLE_SUBMIT, KIOSKS, PATIENT_SECONDS, SECONDS, Setup, Tally, load
+from support import database, percentile
 from yteso import facilities
 from yteso.app import create_app
 from yteso.core.auth import service as auth
@@ -52,7 +51,6 @@ from yteso.synth.seed import DEMO_PASSWORD, seed_demo
 
 PEOPLE = int(os.environ.get("BENCH_REGISTRATION_PEOPLE", "20000"))
 DATABASES = os.environ.get("BENCH_REGISTRATION_DATABASES", "sqlite,postgresql").split(",")
-PG_ADMIN = os.environ.get("YTESO_TEST_PG_ADMIN", "postgresql://postgres@127.0.0.1:5432/postgres")
 FACILITIES = 10
 
 
@@ -172,28 +170,8 @@ def check_database(url: str, tally: Tally) -> tuple[int, int, int]:
     return len(stored), twice, lost
 
 
-def _percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(len(ordered) * share))] if ordered else float("nan")
-
-
-@contextmanager
-def database(kind: str, folder: Path) -> Iterator[str]:
-    if kind == "sqlite":
-        yield f"sqlite:///{folder / 'registration.db'}"
-        return
-    name = f"yteso_bench_registration_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(PG_ADMIN, autocommit=True) as connection:
-        connection.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield PG_ADMIN.rsplit("/", 1)[0] + f"/{name}"
-    finally:
-        with psycopg.connect(PG_ADMIN, autocommit=True) as connection:
-            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
 def bench_database(kind: str, folder: Path) -> list[str]:
-    with database(kind, folder) as url:
+    with database(kind, folder, "registration") as url:
         setup = prepare(url)
         log = folder / f"server-{kind}.log"
         with server(url, log) as port:
@@ -201,9 +179,9 @@ def bench_database(kind: str, folder: Path) -> list[str]:
         tally.errors.update(server_errors(log))
         stored, twice, lost = check_database(url, tally)
     flows, delays = tally.flows_ms, tally.board_delays_ms
-    p50, p95, p99 = (_percentile(flows, s) for s in (0.50, 0.95, 0.99))
+    p50, p95, p99 = (percentile(flows, s) for s in (0.50, 0.95, 0.99))
     steps = ", ".join(
-        f"{name} {_percentile(ms, 0.99):.1f}" for name, ms in sorted(tally.by_step_ms.items())
+        f"{name} {percentile(ms, 0.99):.1f}" for name, ms in sorted(tally.by_step_ms.items())
     )
     errors = ", ".join(f"{k}: {v}" for k, v in sorted(tally.errors.items())) or "none"
     duplicates = twice + tally.double_answered_twice
@@ -218,7 +196,7 @@ def bench_database(kind: str, folder: Path) -> list[str]:
         f"{tally.double_submits} double submits | {duplicates} | 0 |",
         f"| {kind} | lost tickets | | {lost} | 0 |",
         f"| {kind} | board delay after a call, p50 / max | {len(delays)} calls "
-        f"| {_percentile(delays, 0.5):.0f} / {max(delays, default=float('nan')):.0f} ms "
+        f"| {percentile(delays, 0.5):.0f} / {max(delays, default=float('nan')):.0f} ms "
         "| ≤ 1 s |",
         f"| {kind} | errors | | {errors} | none |",
     ]

@@ -66,14 +66,17 @@ def _typed(sql: str) -> TextClause:
 
 # Built once: the read by id is the hottest query, and building a select costs more than
 # running it on SQLite. Executed on the connection, past the ORM's execution layer.
-_GET_CURRENT = select(
+_CURRENT_FIELDS = (
     CURRENT.c.version,
     CURRENT.c.last_updated,
     CURRENT.c.deleted,
     CURRENT.c.patient_id,
     CURRENT.c.person_id,
     BODY,
-).where(CURRENT.c.res_type == bindparam("res_type"), CURRENT.c.res_id == bindparam("res_id"))
+)
+_GET_CURRENT = select(*_CURRENT_FIELDS).where(
+    CURRENT.c.res_type == bindparam("res_type"), CURRENT.c.res_id == bindparam("res_id")
+)
 
 
 def get_current(session: Session, res_type: str, res_id: str) -> Current | None:
@@ -358,16 +361,9 @@ def get_current_many(
         return {}
     every_id = sorted({res_id for res_ids in ids.values() for res_id in res_ids})
     rows = session.execute(
-        select(
-            CURRENT.c.res_type,
-            CURRENT.c.res_id,
-            CURRENT.c.version,
-            CURRENT.c.last_updated,
-            CURRENT.c.deleted,
-            CURRENT.c.patient_id,
-            CURRENT.c.person_id,
-            BODY,
-        ).where(CURRENT.c.res_type.in_(sorted(ids)), CURRENT.c.res_id.in_(every_id))
+        select(CURRENT.c.res_type, CURRENT.c.res_id, *_CURRENT_FIELDS).where(
+            CURRENT.c.res_type.in_(sorted(ids)), CURRENT.c.res_id.in_(every_id)
+        )
     )
     wanted = {(t, i) for t, res_ids in ids.items() for i in res_ids}
     return {
