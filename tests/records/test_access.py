@@ -79,3 +79,32 @@ def test_transaction_writes_are_audited_per_patient(
     named = ", ".join(e.detail or "" for e in events).split(", ")
     assert len(named) == 30
     assert all(len(e.detail or "") <= 500 for e in events)
+
+
+def test_refusal_after_writes_in_the_same_transaction_is_audited(
+    client: TestClient, db: Session, his: dict[str, str], other_his: dict[str, str]
+) -> None:
+    """The refusal's own transaction must not wait for the request's (SQLite: one writer)."""
+    theirs = create(client, his, fx.patient())
+    theirs["active"] = False
+    mine = {**fx.patient("019090005555", bhyt=None), "id": "cua-toi"}
+    bundle = {
+        "resourceType": "Bundle",
+        "type": "transaction",
+        "entry": [
+            {"resource": mine, "request": {"method": "PUT", "url": "Patient/cua-toi"}},
+            {
+                "resource": fx.patient("019090006666", bhyt=None),
+                "request": {"method": "POST", "url": "Patient"},
+            },
+            {
+                "resource": theirs,
+                "request": {"method": "PUT", "url": f"Patient/{theirs['id']}", "ifMatch": 'W/"1"'},
+            },
+        ],
+    }
+    refused = client.post("/fhir", json=bundle, headers=other_his)
+    assert refused.status_code == 403, refused.text
+    assert client.get("/fhir/Patient/cua-toi", headers=his).status_code == 404
+    denied = [e for e in recent(db, "Patient") if e.outcome == "denied"]
+    assert [e.resource_id for e in denied] == [theirs["id"]]

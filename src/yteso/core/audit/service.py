@@ -8,6 +8,8 @@ held only for the insert and the commit, not for the rest of the request.
 
 from __future__ import annotations
 
+from contextvars import ContextVar
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
@@ -91,10 +93,50 @@ def record_refusal(
     detail: str,
     client_address: str | None = None,
 ) -> None:
-    """A refused access is rolled back with its request, so it is written in its own transaction."""
-    with factory() as own:
-        record(own, principal, action, resource_type, resource_id, "denied", detail, client_address)
-        own.commit()
+    """A refused access is rolled back with its request, so it is written in its own
+    transaction: at once, or, inside a request (`defer_refusals`), once the request's
+    transaction has ended — before that, on SQLite, it would wait for the request's own
+    write lock."""
+    refusal = _Refusal(factory, principal, action, resource_type, resource_id, detail,
+                       client_address)  # fmt: skip
+    deferred = _DEFERRED.get()
+    if deferred is None:
+        refusal.write()
+    else:
+        deferred.append(refusal)
+
+
+@dataclass(frozen=True)
+class _Refusal:
+    factory: sessionmaker[Session]
+    principal: Principal | None
+    action: str
+    resource_type: str
+    resource_id: str | None
+    detail: str
+    client_address: str | None
+
+    def write(self) -> None:
+        with self.factory() as own:
+            record(own, self.principal, self.action, self.resource_type, self.resource_id,
+                   "denied", self.detail, self.client_address)  # fmt: skip
+            own.commit()
+
+
+_DEFERRED: ContextVar[list[_Refusal] | None] = ContextVar("yteso_deferred_refusals", default=None)
+
+
+def defer_refusals() -> list[_Refusal]:
+    """From now on in this context (a request), refusals wait in the returned list for
+    `write_refusals`."""
+    deferred: list[_Refusal] = []
+    _DEFERRED.set(deferred)
+    return deferred
+
+
+def write_refusals(deferred: list[_Refusal]) -> None:
+    while deferred:
+        deferred.pop(0).write()
 
 
 def recent(

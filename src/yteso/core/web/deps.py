@@ -39,23 +39,41 @@ def get_session_factory(request: Request) -> sessionmaker[Session]:
 async def _db(request: Request) -> AsyncIterator[Session]:
     # Opening a session does no I/O (the connection is taken at the first query); the
     # commit, or the rollback after an error, runs in a worker thread.
+    # Refused accesses are written once this transaction has ended (their own transaction
+    # would otherwise wait for this one's write lock on SQLite).
     session = get_session_factory(request)()
+    refusals = audit.defer_refusals()
     try:
         yield session
     except BaseException:
-        await _finish(session, False)
+        try:
+            await _finish(session, False)
+        finally:
+            await _write_refusals(refusals)
         raise
-    if session.in_transaction():
-        await _finish(session, True)
-    else:
-        session.close()  # nothing began, or the route committed already (commit_in_route)
+    try:
+        if session.in_transaction():
+            await _finish(session, True)
+        else:
+            session.close()  # nothing began, or the route committed already (commit_in_route)
+    finally:
+        await _write_refusals(refusals)
 
 
 async def _finish(session: Session, succeeded: bool) -> None:
     # Outside the shared limit of worker threads (as FastAPI runs a sync dependency's exit):
     # a commit that waited for a thread held by a request waiting for a pooled connection
     # would deadlock. FastAPI shields this exit from cancellation.
-    await to_thread.run_sync(finish_unit_of_work, session, succeeded, limiter=CapacityLimiter(1))
+    await _in_thread(finish_unit_of_work, session, succeeded)
+
+
+async def _write_refusals(refusals: list[Any]) -> None:
+    if refusals:
+        await _in_thread(audit.write_refusals, refusals)
+
+
+async def _in_thread(work: Callable[..., None], *args: Any) -> None:
+    await to_thread.run_sync(work, *args, limiter=CapacityLimiter(1))
 
 
 def commit_in_route(session: Session) -> None:
