@@ -14,8 +14,9 @@ screen: a real kiosk's pace) with every kiosk busy at once, a peak of ~6.7 patie
   after the server stopped);
 - board delay: a receptionist calls the next ticket every 2 s at the first facility while a
   board listens to its server-sent events; delay from sending the call to the board event.
-The server is `uvicorn` (1 worker) in a subprocess on a fresh database seeded with
-BENCH_REGISTRATION_PEOPLE demo people (20,000) and uses the insurance simulator.
+The server is `uvicorn` (BENCH_REGISTRATION_WORKERS workers, default 2: the machine's cores)
+in a subprocess on a fresh database seeded with BENCH_REGISTRATION_PEOPLE demo people
+(20,000) and uses the insurance simulator.
 """
 
 from __future__ import annotations
@@ -50,6 +51,7 @@ from yteso.synth.people import generate_people
 from yteso.synth.seed import DEMO_PASSWORD, seed_demo
 
 PEOPLE = int(os.environ.get("BENCH_REGISTRATION_PEOPLE", "20000"))
+WORKERS = int(os.environ.get("BENCH_REGISTRATION_WORKERS", "2"))
 DATABASES = os.environ.get("BENCH_REGISTRATION_DATABASES", "sqlite,postgresql").split(",")
 FACILITIES = 10
 
@@ -116,7 +118,8 @@ def server(url: str, log: Path) -> Iterator[int]:
         "PYTHONPATH": os.pathsep.join([str(Path(__file__).parent), *sys.path]),
     }
     command = [sys.executable, "-m", "uvicorn", "registration:timed_app", "--factory",
-               "--port", str(port), "--timeout-keep-alive", "120", "--no-access-log",
+               "--port", str(port), "--workers", str(WORKERS),
+               "--timeout-keep-alive", "120", "--no-access-log",
                "--log-level", "warning"]  # fmt: skip
     with log.open("wb") as errors:
         process = subprocess.Popen(command, env=env, stderr=errors)
@@ -209,7 +212,7 @@ def run() -> list[str]:
         f"{KIOSKS} simulated kiosks at {FACILITIES} facilities for {SECONDS:.0f} s, "
         f"a patient every {PATIENT_SECONDS:.0f} s per kiosk (a real one takes ~30 s), "
         f"{DOUBLE_SUBMIT:.0%} of tickets submitted twice; "
-        "uvicorn, 1 worker, client on the same machine; "
+        f"uvicorn, {WORKERS} worker(s), client on the same machine; "
         f"{PEOPLE:,} demo people; insurance simulator. Server time = the app's own time "
         "(Server-Timing) summed over identify, departments and ticket.",
         "",
