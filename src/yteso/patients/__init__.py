@@ -3,7 +3,13 @@
 `match_record` is the one match function for the kiosk, claims intake and the FHIR API.
 """
 
-from yteso.patients.identifiers import CccdQr, InvalidIdentifier, parse_bhyt, parse_cccd_qr
+from yteso.patients.identifiers import (
+    CccdQr,
+    InvalidIdentifier,
+    cccd_birth_year_and_sex,
+    parse_bhyt,
+    parse_cccd_qr,
+)
 from yteso.patients.linking import match_record
 from yteso.patients.matching import Outcome, Thresholds
 from yteso.patients.schemas import (
@@ -36,6 +42,7 @@ __all__ = [
     "Thresholds",
     "add_person",
     "bulk_add_people",
+    "cccd_birth_year_and_sex",
     "count_people",
     "find_by_identifier",
     "get_person",

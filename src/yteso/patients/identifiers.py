@@ -91,8 +91,15 @@ def parse_cccd(text: str, field: str = "cccd") -> Cccd:
     century_sex = int(value[3])
     if century_sex > 5:
         raise InvalidIdentifier(field, f"chữ số thế kỷ/giới tính {century_sex} không hợp lệ", text)
-    year = 1900 + 100 * (century_sex // 2) + int(value[4:6])
-    return Cccd(value, province, 1 + century_sex % 2, year)
+    year, sex = cccd_birth_year_and_sex(value)
+    return Cccd(value, province, sex, year)
+
+
+def cccd_birth_year_and_sex(value: str) -> tuple[int, int]:
+    """Birth year and sex (1 male, 2 female) that digits 4–6 of a 12-digit CCCD encode: the
+    century+sex digit 0/1 = 1900s male/female, 2/3 = 2000s, 4/5 = 2100s (STANDARDS §2)."""
+    century_sex = int(value[3])
+    return 1900 + 100 * (century_sex // 2) + int(value[4:6]), 1 + century_sex % 2
 
 
 def cccd_warnings(cccd: Cccd, birth_year: int | None, sex: int | None) -> list[str]:

@@ -17,6 +17,7 @@ from yteso.patients import (
     IdentifierKind,
     InvalidIdentifier,
     PersonOut,
+    cccd_birth_year_and_sex,
     parse_bhyt,
     parse_cccd_qr,
 )
@@ -39,13 +40,6 @@ def _refuse(field: str, message: str) -> ValidationFailed:
     return ValidationFailed(message, [FieldProblem(field, message)])
 
 
-def cccd_facts(value: str) -> tuple[int, int]:
-    """Birth year and sex (1 male, 2 female) the CCCD's 4th–6th digits encode (STANDARDS §2):
-    century+sex digit 0/1 = 1900s male/female, 2/3 = 2000s, 4/5 = 2100s."""
-    century_sex = int(value[3])
-    return 1900 + 100 * (century_sex // 2) + int(value[4:6]), 1 + century_sex % 2
-
-
 def _typed_cccd(text: str) -> str:
     value = "".join(text.split())
     if not _CCCD.fullmatch(value) or int(value[3]) > 5:
@@ -55,7 +49,7 @@ def _typed_cccd(text: str) -> str:
 
 def check_cccd_agrees(cccd: str, birth_year: int, sex: int | None, field: str) -> None:
     """Refuse a CCCD whose digits contradict the stated birth year or sex."""
-    year, coded_sex = cccd_facts(cccd)
+    year, coded_sex = cccd_birth_year_and_sex(cccd)
     if year != birth_year:
         raise _refuse(
             field,
