@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import fcntl
 import os
+import re
+import sqlite3
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -15,7 +17,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
+from sqlalchemy import Connection, DateTime, Engine, MetaData, create_engine, event
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
@@ -26,6 +29,9 @@ NAMING = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+
+
+SQLITE_BUSY_SECONDS = 10
 
 
 class Base(DeclarativeBase):
@@ -61,7 +67,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_SECONDS * 1000}")
     # 128 MiB of page cache (the default is 2 MiB): index pages of a province-sized table
     # stay in memory, which makes bulk loads into random-keyed indexes several times faster.
     cursor.execute("PRAGMA cache_size=-131072")
@@ -79,6 +85,7 @@ def make_engine(url: str) -> Engine:
             url, connect_args={"check_same_thread": False}, pool_size=20, max_overflow=20
         )
         event.listen(engine, "connect", _sqlite_pragmas)
+        _share_writes(engine)
         return engine
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
@@ -100,13 +107,13 @@ def unit_of_work(factory: sessionmaker[Session]) -> Iterator[Session]:
     finish_unit_of_work(session, True)
 
 
-class _CommitTurns:
+class _WriteTurns:
     """SQLite has one writer at a time and makes the others sleep and retry (1, 2, 5, 10 …
-    ms). A transaction whose only writes happen at commit (a read and its audit event)
-    takes the write lock there; such commits take turns here instead, across the threads
-    (a lock) and the server's processes (flock on a file beside the database), and are
-    woken at once. One that already writes holds SQLite's lock and does not wait here, so
-    none can deadlock."""
+    up to 100 ms at a time), so under load a write waits far longer than the writer ahead
+    of it needs. Writers take turns here instead, across the threads (a lock) and the
+    server's processes (flock on a file beside the database), and the next one is woken as
+    soon as the previous one's connection goes back to the pool (after its commit or
+    rollback)."""
 
     def __init__(self, database: str) -> None:
         self._threads = threading.Lock()
@@ -115,51 +122,75 @@ class _CommitTurns:
         if database and database != ":memory:":
             self._file = os.open(f"{database}-commit-lock", os.O_RDWR | os.O_CREAT, 0o600)
 
-    @contextmanager
-    def turn(self) -> Iterator[None]:
-        with self._threads:
-            if self._file is not None:
-                fcntl.flock(self._file, fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                if self._file is not None:
-                    fcntl.flock(self._file, fcntl.LOCK_UN)
+    def take(self) -> None:
+        # A thread that already holds the turn through another connection would wait for
+        # itself: after SQLite's own busy timeout it fails as SQLite would.
+        if not self._threads.acquire(timeout=SQLITE_BUSY_SECONDS):
+            raise OperationalError("BEGIN", None, sqlite3.OperationalError("database is locked"))
+        if self._file is not None:
+            fcntl.flock(self._file, fcntl.LOCK_EX)
+
+    def give_back(self) -> None:
+        if self._file is not None:
+            fcntl.flock(self._file, fcntl.LOCK_UN)
+        self._threads.release()
 
 
-_commit_turns: dict[str, _CommitTurns] = {}
-_commit_turns_lock = threading.Lock()
+_write_turns: dict[str, _WriteTurns] = {}
+_write_turns_lock = threading.Lock()
+_HOLDS_TURN = "yteso.db.holds_write_turn"  # key in a pooled connection's info
+_READ_ONLY = ("SELECT", "PRAGMA", "EXPLAIN")
+_WRITING_CTE = re.compile(r"\b(INSERT|UPDATE|DELETE)\b", re.IGNORECASE)
 
 
-def _turns(database: str) -> _CommitTurns:
-    turns = _commit_turns.get(database)
+def _turns(database: str) -> _WriteTurns:
+    turns = _write_turns.get(database)
     if turns is None or turns._pid != os.getpid():
-        with _commit_turns_lock:
-            turns = _commit_turns[database] = _CommitTurns(database)
+        with _write_turns_lock:
+            turns = _write_turns[database] = _WriteTurns(database)
     return turns
+
+
+def _writes(statement: str) -> bool:
+    head = statement.lstrip()[:7].upper()
+    if head.startswith(_READ_ONLY):
+        return False
+    return not head.startswith("WITH") or bool(_WRITING_CTE.search(statement))
+
+
+def _take_turn(connection: Connection, _cursor: Any, statement: str, *_args: Any) -> None:
+    info = connection.info  # the pooled connection's: `checkin` gets the same dict
+    if _HOLDS_TURN in info or not _writes(statement):
+        return
+    turns = _turns(str(connection.engine.url.database or ""))
+    turns.take()
+    info[_HOLDS_TURN] = turns
+
+
+def _give_back_turn(_dbapi_connection: Any, record: Any, *_args: Any) -> None:
+    turns: _WriteTurns | None = record.info.pop(_HOLDS_TURN, None)
+    if turns is not None:
+        turns.give_back()
+
+
+def _share_writes(engine: Engine) -> None:
+    """The first write of a transaction waits for its turn; the turn passes on when the
+    connection returns to the pool, committed or rolled back (`checkin`), or is
+    invalidated instead."""
+    event.listen(engine, "before_cursor_execute", _take_turn)
+    event.listen(engine.pool, "checkin", _give_back_turn)
+    event.listen(engine.pool, "invalidate", _give_back_turn)
 
 
 # Set in Session.info by whoever leaves rows to be written at commit (the audit trail).
 WRITES_AT_COMMIT = "yteso.db.writes_at_commit"
 
 
-def _commit(session: Session) -> None:
-    bind = session.get_bind()
-    writes = session.info.pop(WRITES_AT_COMMIT, False) or session.new or session.dirty
-    if writes and session.in_transaction() and bind.dialect.name == "sqlite":
-        driver: Any = session.connection().connection.driver_connection
-        if not driver.in_transaction:
-            with _turns(str(bind.engine.url.database or "")).turn():
-                session.commit()
-            return
-    session.commit()
-
-
 def finish_unit_of_work(session: Session, succeeded: bool) -> None:
     """Commit (or roll back after a failure) and close; a failed commit is rolled back."""
     try:
         if succeeded:
-            _commit(session)
+            session.commit()
         else:
             session.rollback()
     except BaseException:
