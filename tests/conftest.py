@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from yteso.app import create_app
 from yteso.core.db import make_engine, make_session_factory
 from yteso.core.settings import Settings
+from yteso.facilities import forget_recent_facilities
 from yteso.migrations import all_metadata, upgrade
 
 PG_ADMIN_URL = os.environ.get(
@@ -81,6 +82,7 @@ def _empty_tables(engine: Engine) -> None:
 def _clean(request: pytest.FixtureRequest) -> None:
     if "engine" in request.fixturenames or "client" in request.fixturenames:
         _empty_tables(request.getfixturevalue("engine"))
+        forget_recent_facilities()
 
 
 @pytest.fixture

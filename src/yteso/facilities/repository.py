@@ -57,6 +57,10 @@ def search(
     return list(session.scalars(page)), total
 
 
+def first_code(session: Session, where: FacilityFilter) -> str | None:
+    return session.scalar(_filtered(select(Facility.code), where).order_by(Facility.code).limit(1))
+
+
 def all_facilities(session: Session) -> list[Facility]:
     return list(session.scalars(select(Facility).order_by(Facility.code)))
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
@@ -115,11 +116,41 @@ def find_facility(session: Session, code: str) -> FacilityOut | None:
     return to_out(facility) if facility else None
 
 
+# Kiosks and boards ask for their facility on every request; the registry changes rarely.
+RECENT_SECONDS = 10.0
+_recent: dict[tuple[str, str], tuple[float, FacilityOut]] = {}
+
+
+def recent_facility(session: Session, code: str) -> FacilityOut | None:
+    """find_facility, with the answer reused for RECENT_SECONDS in this process: a change
+    made by another process reaches the callers within that time, one made by this process
+    at once. The result is shared: callers must not modify it."""
+    key = (str(session.get_bind().url), code)
+    now = time.monotonic()
+    hit = _recent.get(key)
+    if hit is not None and hit[0] > now:
+        return hit[1]
+    found = find_facility(session, code)
+    if found is not None:
+        _recent[key] = (now + RECENT_SECONDS, found)
+    return found
+
+
+def forget_recent_facilities() -> None:
+    """After changes made behind the service's back (tests emptying tables)."""
+    _recent.clear()
+
+
 def search_facilities(
     session: Session, where: FacilityFilter, limit: int = 50, offset: int = 0
 ) -> FacilityPage:
     items, total = repository.search(session, where, limit, offset)
     return FacilityPage(items=[to_out(f) for f in items], total=total, limit=limit, offset=offset)
+
+
+def first_facility_code(session: Session, where: FacilityFilter) -> str | None:
+    """The lowest code of the facilities matching `where` (one short query)."""
+    return repository.first_code(session, where)
 
 
 def count_active_facilities(session: Session) -> int:
@@ -161,6 +192,7 @@ def create_facility(
     facility = _new_facility(data, is_demo)
     session.add(facility)
     session.flush()
+    forget_recent_facilities()
     return to_out(facility)
 
 
@@ -173,6 +205,7 @@ def update_facility(
         raise ValidationFailed(f"Thay đổi cơ sở {code} không hợp lệ", problems)
     _apply(session, facility, changes)
     session.flush()
+    forget_recent_facilities()
     return to_out(facility)
 
 
@@ -198,4 +231,5 @@ def set_active(session: Session, code: str, active: bool) -> FacilityOut:
     facility = _require(session, code)
     facility.active = active
     session.flush()
+    forget_recent_facilities()
     return to_out(facility)

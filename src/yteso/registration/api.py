@@ -28,7 +28,7 @@ router = APIRouter(prefix="/api/kiosk", tags=["registration"])
 
 
 def facility_or_404(db: Db, code: str) -> facilities.FacilityOut:
-    facility = facilities.find_facility(db, code)
+    facility = facilities.recent_facility(db, code)
     if facility is None or not facility.active:
         raise NotFound(f"Không có cơ sở KCB mã {code} (hoặc cơ sở đã ngừng hoạt động)")
     return facility

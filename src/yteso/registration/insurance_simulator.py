@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session
 
 from yteso.core.errors import NotFound
 from yteso.core.text import fold
-from yteso.facilities import FacilityFilter, search_facilities
+from yteso.facilities import FacilityFilter, first_facility_code
 from yteso.patients import (
     IdentifierKind,
     InvalidIdentifier,
@@ -167,8 +167,7 @@ def registered_facility(session: Session, person: PersonOut) -> str | None:
     where = FacilityFilter.model_validate(
         {"kind": "commune_health_station", "commune_code": person.commune_code}
     )
-    page = search_facilities(session, where, limit=1)
-    return page.items[0].code if page.items else None
+    return first_facility_code(session, where)
 
 
 @dataclass(frozen=True)

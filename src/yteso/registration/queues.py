@@ -60,7 +60,10 @@ def departments(
 
     `kiosk_choices`: only those a patient may choose at the kiosk (all of them if that
     would leave none)."""
-    return departments_of(facilities.get_facility(session, facility_code), kiosk_choices)
+    facility = facilities.recent_facility(session, facility_code)
+    if facility is None:
+        raise NotFound(f"Không có cơ sở KCB mã {facility_code}")
+    return departments_of(facility, kiosk_choices)
 
 
 def departments_of(facility: FacilityOut, kiosk_choices: bool = False) -> dict[str, str]:
