@@ -70,13 +70,14 @@ def write_new(
     pending: Pending,
     written: list[tuple[str, str, str | None]] | None = None,
     validated: bool = False,
+    people: dict[str, int] | None = None,
 ) -> Stored:
     """Validate (unless the caller just did), authorise and queue a new resource (version 1)
     on `pending`. Audited here, or appended to `written` for the caller to audit together."""
     if not validated:
         check_resource(resource)
     facility = access.check_write(caller, "create", resource, None)
-    stored = queue_new(session, resource, facility, caller.source, pending, utcnow())
+    stored = queue_new(session, resource, facility, caller.source, pending, utcnow(), people)
     if written is None:
         access.audit(session, caller, "create", stored.res_type, stored.res_id)
     else:
@@ -114,8 +115,12 @@ def create(
     resource: Any,
     if_none_exist: str | None = None,
     keep_id: bool = False,
+    person_id: int | None = None,
 ) -> tuple[int, Stored]:
-    """POST: 201 with the new resource, or 200 with the one If-None-Exist already matches."""
+    """POST: 201 with the new resource, or 200 with the one If-None-Exist already matches.
+
+    `person_id`: for a Patient the caller has just matched in the patient index itself (the
+    kiosk), the person it is, so that it is not matched a second time."""
     if isinstance(resource, dict) and resource.get("resourceType") and if_none_exist:
         found = search.matching_ids(session, resource["resourceType"], if_none_exist)
         if len(found) > 1:
@@ -124,8 +129,12 @@ def create(
             return 200, read(session, caller, resource["resourceType"], found[0])
     if isinstance(resource, dict) and not keep_id:
         resource.pop("id", None)  # the server assigns ids on create
+    people = None
+    if isinstance(resource, dict) and person_id is not None:
+        resource["id"] = resource.get("id") or new_id()
+        people = {resource["id"]: person_id}
     pending = Pending()
-    stored = write_new(session, caller, resource, pending)
+    stored = write_new(session, caller, resource, pending, people=people)
     pending.flush(session)
     return 201, stored
 
@@ -227,8 +236,12 @@ def conditional_update(
         resource.setdefault("id", found[0])
         return update(session, caller, res_type, found[0], resource)
     resource.pop("id", None)
+    people = None
+    if isinstance(resource, dict) and person_id is not None:
+        resource["id"] = resource.get("id") or new_id()
+        people = {resource["id"]: person_id}
     pending = Pending()
-    stored = write_new(session, caller, resource, pending)
+    stored = write_new(session, caller, resource, pending, people=people)
     pending.flush(session)
     return 201, stored
 

@@ -113,8 +113,9 @@ def open_visit(
     code = visit.facility.code
     local = f"{SID_BASE}patient-internal-id|{ma_bn(code, visit.person.id)}"
     _status, patient = records.create(
-        session, caller, _patient(visit.person, code), if_none_exist=f"identifier={local}"
-    )
+        session, caller, _patient(visit.person, code), if_none_exist=f"identifier={local}",
+        person_id=visit.person.id,
+    )  # fmt: skip
     ma_lk = uuid.uuid4().hex
     _status, encounter = records.create(session, caller, _encounter(visit, patient.res_id, ma_lk))
     if visit.eligibility and visit.eligibility.insured and visit.person.birth_date:
