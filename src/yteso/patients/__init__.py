@@ -26,6 +26,7 @@ from yteso.patients.service import (
     count_people,
     find_by_identifier,
     get_person,
+    people_by_identifiers,
     search_by_name,
 )
 
@@ -49,5 +50,6 @@ __all__ = [
     "match_record",
     "parse_bhyt",
     "parse_cccd_qr",
+    "people_by_identifiers",
     "search_by_name",
 ]

@@ -30,6 +30,14 @@ def by_identifier(session: Session, kind: str, value: str) -> Person | None:
     return session.scalars(query).first()
 
 
+def people_by_identifiers(session: Session, kind: str, values: Sequence[str]) -> dict[str, int]:
+    """Person id by identifier value, for the values of one kind that are known."""
+    query = select(PersonIdentifier.value, PersonIdentifier.person_id).where(
+        PersonIdentifier.kind == kind, PersonIdentifier.value.in_(values)
+    )
+    return {row[0]: row[1] for row in session.execute(query)}
+
+
 def taken_identifiers(session: Session, pairs: Iterable[tuple[str, str]]) -> set[tuple[str, str]]:
     taken: set[tuple[str, str]] = set()
     for kind, value in pairs:

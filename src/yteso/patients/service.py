@@ -85,6 +85,28 @@ def find_by_identifier(session: Session, kind: IdentifierKind, value: str) -> Pe
     return PersonOut.model_validate(person) if person else None
 
 
+# Values per query: well under SQLite's and PostgreSQL's limits on bound parameters.
+_LOOKUP_CHUNK = 5000
+
+
+def people_by_identifiers(
+    session: Session, identifiers: Iterable[tuple[IdentifierKind, str]]
+) -> dict[tuple[IdentifierKind, str], int]:
+    """Person ids of many identifiers at once (bulk loads); unknown identifiers left out.
+    Values are compared as given: normalise them as find_by_identifier does."""
+    by_kind: dict[IdentifierKind, set[str]] = {}
+    for kind, value in identifiers:
+        by_kind.setdefault(kind, set()).add(value)
+    found: dict[tuple[IdentifierKind, str], int] = {}
+    for kind, values in by_kind.items():
+        ordered = sorted(values)
+        for start in range(0, len(ordered), _LOOKUP_CHUNK):
+            chunk = ordered[start : start + _LOOKUP_CHUNK]
+            rows = repository.people_by_identifiers(session, kind.value, chunk)
+            found.update({(kind, value): person for value, person in rows.items()})
+    return found
+
+
 def search_by_name(
     session: Session, name: str, birth_year: int | None = None, limit: int = 20
 ) -> list[PersonOut]:

@@ -25,6 +25,9 @@ from yteso.records.validation import check_resource
 from yteso.records.writes import Pending
 
 MAX_REPORTED = 100
+# Statistics are refreshed after a load that adds at least this share of what the store
+# held (PostgreSQL's autovacuum default): smaller loads barely move them.
+STALE_SHARE = 0.1
 
 
 @dataclass
@@ -72,6 +75,7 @@ def _import(
     facility = access.check_write(caller, "import", {"resourceType": "Bundle"}, None)
     load = _Load(session, caller, facility, ImportResult(), [])
     repository.prepare_bulk_load(session)
+    stored = repository.stored_count(session)
     batch: list[tuple[int, bytes | str]] = []
     for number, line in enumerate(lines, start=1):
         if line.strip():
@@ -79,10 +83,10 @@ def _import(
         if len(batch) >= batch_size:
             _load_batch(load, batch)
             load.batches += 1
-            if load.batches & (load.batches - 1) == 0 and not load.problems:
-                # Statistics at 1, 2, 4, 8 … batches: a growing table planned as if empty
-                # turns the per-batch id lookup into sequential scans.
-                repository.refresh_statistics(session)
+            if load.batches == 1 and stored < batch_size and not load.problems:
+                # A growing table planned as if empty turns the per-batch id lookup into
+                # sequential scans.
+                repository.refresh_id_statistics(session)
             if progress:
                 progress(len(batch))
             batch = []
@@ -91,7 +95,8 @@ def _import(
         progress(len(batch))
     if load.problems:
         raise FhirError(400, load.problems[:MAX_REPORTED])
-    repository.refresh_statistics(session)
+    if load.result.created + load.result.updated >= stored * STALE_SHARE:
+        repository.refresh_statistics(session)
     detail = f"nhập NDJSON: {load.result.created} mới, {load.result.updated} cập nhật"
     access.audit(session, caller, "import", "Bundle", caller.source, detail)
     return load.result

@@ -19,8 +19,8 @@ from yteso.patients import (
     PersonIn,
     SourceRecordIn,
     bulk_add_people,
-    find_by_identifier,
     match_record,
+    people_by_identifiers,
 )
 from yteso.records.definitions import SID_BASE
 from yteso.records.indexing import birth_date
@@ -37,14 +37,6 @@ def person_identifiers(resource: dict[str, Any]) -> list[Identifier]:
         if kind is not None and isinstance(value, str) and value.strip():
             found.append(Identifier(kind=kind, value=value.strip().upper()))
     return found
-
-
-def _known(session: Session, identifiers: list[Identifier]) -> int | None:
-    for identifier in identifiers:
-        person = find_by_identifier(session, identifier.kind, identifier.value)
-        if person is not None:
-            return person.id
-    return None
 
 
 def link_person(session: Session, resource: dict[str, Any], facility: str) -> int:
@@ -77,18 +69,22 @@ def _source_record(resource: dict[str, Any], facility: str) -> SourceRecordIn:
 
 
 def link_people(session: Session, patients: list[dict[str, Any]]) -> dict[str, int]:
-    """link_person for a batch (bulk import): new people are added with one executemany.
+    """link_person for a batch (bulk import): the batch's identifiers are looked up together
+    and new people are added with one executemany.
 
     Patients of the batch sharing an identifier become the same new person."""
+    found = [(resource, person_identifiers(resource)) for resource in patients]
+    known = _known_many(session, [i for _, identifiers in found for i in identifiers])
     linked: dict[str, int] = {}
     new: list[PersonIn] = []
     owners: dict[tuple[str, str], int] = {}  # identifier -> index in `new`
     waiting: list[tuple[str, int]] = []  # Patient id, index in `new`
-    for resource in patients:
-        identifiers = person_identifiers(resource)
-        known = _known(session, identifiers)
-        if known is not None:
-            linked[resource["id"]] = known
+    for resource, identifiers in found:
+        person = next(
+            (known[i.kind, i.value] for i in identifiers if (i.kind, i.value) in known), None
+        )
+        if person is not None:
+            linked[resource["id"]] = person
             continue
         keys = [(i.kind.value, i.value) for i in identifiers]
         owner = next((owners[k] for k in keys if k in owners), None)
@@ -104,17 +100,27 @@ def link_people(session: Session, patients: list[dict[str, Any]]) -> dict[str, i
     return linked
 
 
+def _known_many(
+    session: Session, identifiers: list[Identifier]
+) -> dict[tuple[IdentifierKind, str], int]:
+    return people_by_identifiers(session, [(i.kind, i.value) for i in identifiers])
+
+
 def _add_people(session: Session, new: list[PersonIn]) -> list[int | None]:
     """Ids of the people just added (identifiers already checked free by the caller)."""
     if not new:
         return []
     for _count in bulk_add_people(session, new):
         pass
+    firsts = [person.identifiers[0] for person in new]
     # bulk_add_people numbers people consecutively: checked at both ends, else looked up.
-    first, last = _known(session, new[0].identifiers[:1]), _known(session, new[-1].identifiers[:1])
+    ends = _known_many(session, [firsts[0], firsts[-1]])
+    first = ends.get((firsts[0].kind, firsts[0].value))
+    last = ends.get((firsts[-1].kind, firsts[-1].value))
     if first is not None and last == first + len(new) - 1:
         return [first + offset for offset in range(len(new))]
-    return [_known(session, person.identifiers[:1]) for person in new]
+    known = _known_many(session, firsts)
+    return [known.get((i.kind, i.value)) for i in firsts]
 
 
 def _person_in(resource: dict[str, Any], identifiers: list[Identifier]) -> PersonIn | None:
