@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from dataclasses import replace
 from typing import Any
 
@@ -240,3 +241,31 @@ def test_portal_down_still_gives_a_ticket_without_check_in(
         assert "Không kiểm tra được thẻ" in confirm["insurance"]["message_vi"]
         assert _ticket(client, demo, confirm["token"], kiosk)["number"] == 1
     assert db.scalars(select(OutboxMessage)).all() == []
+
+
+def test_two_kiosks_scanning_the_same_new_person_at_once_make_one_person(
+    client: TestClient, db: Session, demo: KioskDemo, kiosk: dict[str, str]
+) -> None:
+    template = demo.valid.person
+    assert template.birth_date is not None
+    sex = "Nam" if template.sex == 1 else "Nữ"
+    qr = (f"{unused_cccd(template)}||Hà Thị Tưởng|{template.birth_date:%d%m%Y}|{sex}|"
+          "Xã Phú Xuyên, Đại Từ, Thái Nguyên|01012022")  # fmt: skip
+    people = patients.count_people(db)
+    start = threading.Barrier(2)
+    answers: list[int] = []
+
+    def scan() -> None:
+        start.wait()
+        response = client.post(f"/api/kiosk/{demo.hospital}/identify", json={"qr": qr},
+                                headers=kiosk)  # fmt: skip
+        answers.append(response.status_code)
+
+    scanners = [threading.Thread(target=scan) for _ in range(2)]
+    for scanner in scanners:
+        scanner.start()
+    for scanner in scanners:
+        scanner.join()
+    assert answers == [200, 200]
+    db.expire_all()
+    assert patients.count_people(db) == people + 1

@@ -6,9 +6,11 @@ refusals are audited in their own transaction.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
+from sqlalchemy.exc import IntegrityError
 
 from yteso import facilities
 from yteso.core.audit import record_refusal
@@ -67,16 +69,27 @@ def departments(db: Db, kiosk: Kiosk) -> list[DepartmentQueueOut]:
     return queues.queue_overview(db, kiosk.facility.code, kiosk_choices=True)
 
 
+def _once_more_if_registered_meanwhile(db: Db, step: Callable[[], ConfirmOut]) -> ConfirmOut:
+    """Two kiosks (or a double tap) registering the same new person at once: the second to
+    write breaks a unique identifier or source record. Once the first has committed, the
+    step run again in a new transaction finds the person instead."""
+    try:
+        return step()
+    except IntegrityError:
+        db.rollback()
+        return step()
+
+
 @router.post("/{code}/identify", response_model=ConfirmOut)
 def identify(db: Db, kiosk: Kiosk, data: IdentifyIn) -> ConfirmOut:
     """A scanned CCCD QR string, or a typed CCCD or BHYT number → the confirm screen."""
-    return kiosk_flow.identify(db, kiosk, data)
+    return _once_more_if_registered_meanwhile(db, lambda: kiosk_flow.identify(db, kiosk, data))
 
 
 @router.post("/{code}/register", response_model=ConfirmOut)
 def register(db: Db, kiosk: Kiosk, data: RegisterIn) -> ConfirmOut:
     """The short registration form of a person the typed number did not find."""
-    return kiosk_flow.register(db, kiosk, data)
+    return _once_more_if_registered_meanwhile(db, lambda: kiosk_flow.register(db, kiosk, data))
 
 
 @router.post("/{code}/tickets", response_model=TicketOut)
