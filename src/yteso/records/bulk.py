@@ -2,32 +2,34 @@
 
 The whole file is ONE transaction: every line is validated, and if any line fails nothing
 is written (the caller's unit of work rolls back) and the problems are listed by line.
-Rows are written per batch with one executemany per table; a line whose id is already
-stored becomes a new version of it (update), so a file can be loaded again safely.
+Rows are made per batch (bulk_rows, pure: in a second process when asked) and written with
+one executemany (COPY on PostgreSQL) per table; a line whose id is already stored becomes
+a new version of it (update), so a file can be loaded again safely.
 """
 
 from __future__ import annotations
 
 import gc
-from collections.abc import Callable, Iterable
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
-from typing import Any
+from itertools import islice
 
-import orjson
 from sqlalchemy.orm import Session
 
-from yteso.core.db import utcnow
 from yteso.records import access, repository, service
 from yteso.records.access import Caller
+from yteso.records.bulk_rows import Line, Prepared, parse_line, prepare
 from yteso.records.outcome import FhirError, Issue
 from yteso.records.person_link import link_people
-from yteso.records.validation import check_resource
-from yteso.records.writes import Pending
 
 MAX_REPORTED = 100
 # Statistics are refreshed after a load that adds at least this share of what the store
 # held (PostgreSQL's autovacuum default): smaller loads barely move them.
 STALE_SHARE = 0.1
+# Batches a second process prepares ahead of the writes; bounds memory.
+_AHEAD = 2
 
 
 @dataclass
@@ -43,7 +45,6 @@ class _Load:
     facility: str
     result: ImportResult
     problems: list[Issue]
-    batches: int = 0
 
 
 def import_ndjson(
@@ -52,14 +53,19 @@ def import_ndjson(
     lines: Iterable[bytes | str],
     batch_size: int = 5000,
     progress: Callable[[int], None] | None = None,
+    processes: int = 0,
 ) -> ImportResult:
-    """Load every line or nothing (FhirError lists the failing lines)."""
+    """Load every line or nothing (FhirError lists the failing lines).
+
+    `processes` (0 or 1): with 1, a second process parses, validates and indexes the next
+    batch while this one writes, once the file has more than one batch. For commands: a
+    process forked from a server with threads may inherit locks held by other threads."""
     # Each batch makes ~100 000 short-lived containers without cycles: the cyclic
     # collector would rescan them over and over (about a third of the load time).
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return _import(session, caller, lines, batch_size, progress)
+        return _import(session, caller, lines, batch_size, progress, processes)
     finally:
         if collecting:
             gc.enable()
@@ -71,28 +77,25 @@ def _import(
     lines: Iterable[bytes | str],
     batch_size: int,
     progress: Callable[[int], None] | None,
+    processes: int,
 ) -> ImportResult:
     facility = access.check_write(caller, "import", {"resourceType": "Bundle"}, None)
     load = _Load(session, caller, facility, ImportResult(), [])
     repository.prepare_bulk_load(session)
     stored = repository.stored_count(session)
-    batch: list[tuple[int, bytes | str]] = []
-    for number, line in enumerate(lines, start=1):
-        if line.strip():
-            batch.append((number, line))
-        if len(batch) >= batch_size:
-            _load_batch(load, batch)
-            load.batches += 1
-            if load.batches == 1 and stored < batch_size and not load.problems:
-                # A growing table planned as if empty turns the per-batch id lookup into
-                # sequential scans.
-                repository.refresh_id_statistics(session)
-            if progress:
-                progress(len(batch))
-            batch = []
-    _load_batch(load, batch)
-    if progress and batch:
-        progress(len(batch))
+    batches = _batches(lines, batch_size)
+    for count, (batch, prepared) in enumerate(
+        _prepared(batches, facility, caller.source, processes), start=1
+    ):
+        load.problems += prepared.problems
+        if not load.problems:
+            _write(load, batch, prepared)
+        if count == 1 and len(batch) == batch_size and stored < batch_size and not load.problems:
+            # A growing table planned as if empty turns the per-batch id lookup into
+            # sequential scans.
+            repository.refresh_id_statistics(session)
+        if progress:
+            progress(len(batch))
     if load.problems:
         raise FhirError(400, load.problems[:MAX_REPORTED])
     if load.result.created + load.result.updated >= stored * STALE_SHARE:
@@ -102,71 +105,83 @@ def _import(
     return load.result
 
 
-def _parse(load: _Load, number: int, line: bytes | str) -> dict[str, Any] | None:
-    try:
-        resource = orjson.loads(line)
-        check_resource(resource, text=line)
-    except orjson.JSONDecodeError as error:
-        load.problems.append(
-            Issue("error", "structure", f"JSON không hợp lệ: {error}", f"dòng {number}")
-        )
-        return None
-    except FhirError as error:
-        load.problems += [
-            Issue(i.severity, i.code, i.diagnostics, f"dòng {number}: {i.expression or ''}")
-            for i in error.issues
-        ]
-        return None
-    owner = access.facility_of(resource)
-    if owner is not None and owner != load.facility:
-        load.problems.append(
-            Issue(
-                "error",
-                "forbidden",
-                f"dữ liệu của cơ sở {owner}, không phải {load.facility}",
-                f"dòng {number}",
-            )
-        )
-        return None
-    return dict(resource)
+def _batches(lines: Iterable[bytes | str], size: int) -> Iterator[list[Line]]:
+    """Non-blank lines with their numbers, `size` at a time."""
+    numbered = ((n, line) for n, line in enumerate(lines, start=1) if line.strip())
+    while batch := list(islice(numbered, size)):
+        yield batch
 
 
-def _load_batch(load: _Load, batch: list[tuple[int, bytes | str]]) -> None:
-    resources = [r for n, line in batch if (r := _parse(load, n, line)) is not None]
-    if load.problems or not resources:
-        return  # nothing will be kept: just go on validating the rest of the file
-    existing = _existing(load.session, resources)
-    for resource in resources:
-        if not resource.get("id"):
-            resource["id"] = service.new_id()
-    patients = [
-        r
-        for r in resources
-        if r["resourceType"] == "Patient" and (r["resourceType"], r["id"]) not in existing
-    ]
-    people = link_people(load.session, patients)
-    pending, seen, now = Pending(), set(), utcnow()
-    for resource in resources:
-        key = (resource["resourceType"], resource.get("id"))
+def _prepared(
+    batches: Iterator[list[Line]], facility: str, source: str | None, processes: int
+) -> Iterator[tuple[list[Line], Prepared]]:
+    """Each batch with its rows; the second and later batches made in another process when
+    asked, a few ahead of the writes."""
+    first = next(batches, None)
+    if first is None:
+        return
+    second = next(batches, None)
+    if processes < 1 or second is None:
+        for batch in (first, second, *batches) if second else (first,):
+            yield batch, prepare(batch, facility, source)
+        return
+    with ProcessPoolExecutor(1, initializer=gc.disable) as pool:
+        ahead: deque[tuple[list[Line], Future[Prepared]]] = deque()
+        ahead.append((second, pool.submit(prepare, second, facility, source)))
+        yield first, prepare(first, facility, source)
+        for batch in batches:
+            ahead.append((batch, pool.submit(prepare, batch, facility, source)))
+            if len(ahead) > _AHEAD:
+                done, future = ahead.popleft()
+                yield done, future.result()
+        while ahead:
+            done, future = ahead.popleft()
+            yield done, future.result()
+
+
+def _write(load: _Load, batch: list[Line], prepared: Prepared) -> None:
+    """Write the batch: new resources in bulk, then the ones already stored (or met earlier
+    in the batch) as updates, in line order."""
+    session = load.session
+    existing = _existing(session, prepared.keys)
+    seen: set[tuple[str, str]] = set()
+    updates: list[int] = []  # positions in `prepared`
+    for position, key in enumerate(prepared.keys):
         if key in existing or key in seen:
-            pending.flush(load.session)
-            service.update(load.session, load.caller, key[0], str(key[1]), resource)
-            load.result.updated += 1
+            updates.append(position)
+        seen.add(key)
+    skipped = {prepared.keys[p] for p in updates if prepared.keys[p] in existing}
+    people = link_people(
+        session, [p for p in prepared.patients if ("Patient", p["id"]) not in skipped]
+    )
+    now = repository.bulk_time(session, prepared.now)
+    current, history = [], []
+    updating = set(updates)
+    for position, (res_type, res_id) in enumerate(prepared.keys):
+        if position in updating:
             continue
-        service.queue_new(
-            load.session, resource, load.facility, load.caller.source, pending, now, people
-        )
-        seen.add((resource["resourceType"], resource["id"]))
-        load.result.created += 1
-    pending.flush(load.session)
+        body = prepared.bodies[position]
+        person = people.get(res_id) if res_type == "Patient" else None
+        patient = prepared.patient_ids[position]
+        current.append((res_type, res_id, 1, now, False, patient, person, body))
+        history.append((res_type, res_id, 1, now, "POST", body))
+    repository.insert_new_versions(session, current, history)
+    # Index rows of every line, updates included: an update replaces its resource's rows.
+    repository.insert_index_rows(session, prepared.index)
+    load.result.created += len(current)
+    lines = dict(batch)
+    for position in updates:
+        res_type, res_id = prepared.keys[position]
+        resource = parse_line(lines[prepared.numbers[position]])
+        service.update(session, load.caller, res_type, res_id, resource)
+        load.result.updated += 1
 
 
-def _existing(session: Session, resources: list[dict[str, Any]]) -> set[tuple[str, Any]]:
+def _existing(session: Session, keys: list[tuple[str, str]]) -> set[tuple[str, str]]:
     by_type: dict[str, list[str]] = {}
-    for resource in resources:
-        if resource.get("id"):
-            by_type.setdefault(resource["resourceType"], []).append(resource["id"])
-    found: set[tuple[str, Any]] = set()
+    for res_type, res_id in keys:
+        by_type.setdefault(res_type, []).append(res_id)
+    found: set[tuple[str, str]] = set()
     for res_type, ids in by_type.items():
         found |= {(res_type, i) for i in repository.existing_versions(session, res_type, ids)}
     return found

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from yteso.core.text import fold
-from yteso.records.definitions import COMPARTMENT, SEARCH_PARAMS, SearchParam
+from yteso.records.definitions import COMPARTMENT, SEARCH_PARAMS
 
 EARLIEST = datetime(1, 1, 1, tzinfo=UTC)
 LATEST = datetime(9999, 12, 31, tzinfo=UTC)
@@ -75,19 +75,30 @@ def _walk(node: Any, parts: list[str]) -> Iterator[Any]:
         yield from _walk(node[parts[0]], parts[1:])
 
 
-def _tokens(value: Any) -> Iterator[tuple[str, str]]:
+def _collect(node: Any, parts: tuple[str, ...], depth: int, out: list[Any]) -> None:
+    """What _walk yields, appended to `out` (no generator per level: the write hot path)."""
+    if isinstance(node, list):
+        for item in node:
+            _collect(item, parts, depth, out)
+    elif depth == len(parts):
+        out.append(node)
+    elif isinstance(node, dict) and parts[depth] in node:
+        _collect(node[parts[depth]], parts, depth + 1, out)
+
+
+def _token_pairs(value: Any, out: list[tuple[str, str]]) -> None:
     if isinstance(value, bool):
-        yield "", "true" if value else "false"
+        out.append(("", "true" if value else "false"))
     elif isinstance(value, str):
-        yield "", value
+        out.append(("", value))
     elif isinstance(value, dict):
         if "coding" in value:
             for coding in value["coding"] or []:
-                yield from _tokens(coding)
+                _token_pairs(coding, out)
         elif "code" in value:
-            yield str(value.get("system", "")), str(value["code"])
+            out.append((str(value.get("system", "")), str(value["code"])))
         elif "value" in value:  # Identifier, ContactPoint
-            yield str(value.get("system", "")), str(value["value"])
+            out.append((str(value.get("system", "")), str(value["value"])))
 
 
 def _strings(value: Any) -> Iterator[str]:
@@ -104,51 +115,91 @@ def _strings(value: Any) -> Iterator[str]:
             yield fold(value["text"])
 
 
+@lru_cache(maxsize=16384)
+def _cached_range(text: str) -> tuple[datetime, datetime]:
+    return date_range(text)  # many resources share a day or an instant
+
+
 def _dates(value: Any) -> Iterator[tuple[datetime, datetime]]:
     if isinstance(value, str):
-        yield date_range(value)
+        yield _cached_range(value)
     elif isinstance(value, dict) and ("start" in value or "end" in value):
-        low = date_range(value["start"])[0] if value.get("start") else EARLIEST
-        high = date_range(value["end"])[1] if value.get("end") else LATEST
+        low = _cached_range(value["start"])[0] if value.get("start") else EARLIEST
+        high = _cached_range(value["end"])[1] if value.get("end") else LATEST
         yield low, high
+
+
+@lru_cache(maxsize=16384)
+def _cached_reference(value: str) -> tuple[str, str] | None:
+    return parse_reference(value)  # a patient's resources all point at it
 
 
 def _references(value: Any, targets: tuple[str, ...]) -> Iterator[tuple[str, str]]:
     if isinstance(value, dict) and isinstance(value.get("reference"), str):
-        parsed = parse_reference(value["reference"])
+        parsed = _cached_reference(value["reference"])
         if parsed and (not targets or parsed[0] in targets):
             yield parsed
 
 
-def _add(rows: IndexRows, param: SearchParam, value: Any) -> None:
-    if param.kind == "token":
-        rows.tokens += [(param.name, s, c[:200]) for s, c in _tokens(value)]
-    elif param.kind == "string":
-        rows.strings += [(param.name, s[:200]) for s in _strings(value) if s]
-    elif param.kind == "date":
-        rows.dates += [(param.name, low, high) for low, high in _dates(value)]
-    else:
-        rows.refs += [(param.name, t, i) for t, i in _references(value, param.targets)]
+def _add_tokens(rows: IndexRows, name: str, _targets: tuple[str, ...], values: list[Any]) -> None:
+    pairs: list[tuple[str, str]] = []
+    for value in values:
+        _token_pairs(value, pairs)
+    rows.tokens += [(name, system, code[:200]) for system, code in pairs]
+
+
+def _add_strings(rows: IndexRows, name: str, _targets: tuple[str, ...], values: list[Any]) -> None:
+    rows.strings += [(name, s[:200]) for value in values for s in _strings(value) if s]
+
+
+def _add_dates(rows: IndexRows, name: str, _targets: tuple[str, ...], values: list[Any]) -> None:
+    rows.dates += [(name, low, high) for value in values for low, high in _dates(value)]
+
+
+def _add_refs(rows: IndexRows, name: str, targets: tuple[str, ...], values: list[Any]) -> None:
+    rows.refs += [(name, t, i) for value in values for t, i in _references(value, targets)]
+
+
+_ADD = {"token": _add_tokens, "string": _add_strings, "date": _add_dates}
+_Adder = Callable[[IndexRows, str, tuple[str, ...], list[Any]], None]
+# Per top-level element: each path below it, read once, with the parameters it feeds.
+_Plan = tuple[
+    tuple[str, tuple[tuple[tuple[str, ...], tuple[tuple[_Adder, str, tuple[str, ...]], ...]], ...]],
+    ...,
+]
 
 
 @cache
-def _paths(res_type: str) -> tuple[tuple[SearchParam, str, list[str]], ...]:
+def _plan(res_type: str) -> _Plan:
+    heads: dict[str, dict[tuple[str, ...], list[tuple[_Adder, str, tuple[str, ...]]]]] = {}
+    for param in SEARCH_PARAMS[res_type].values():
+        add = _ADD.get(param.kind, _add_refs)
+        for path in param.paths:
+            head, *rest = path.split(".")
+            below = heads.setdefault(head, {}).setdefault(tuple(rest), [])
+            below.append((add, param.name, param.targets))
     return tuple(
-        (param, path.split(".")[0], path.split(".")[1:])
-        for param in SEARCH_PARAMS[res_type].values()
-        for path in param.paths
+        (head, tuple((rest, tuple(params)) for rest, params in paths.items()))
+        for head, paths in heads.items()
     )
 
 
 def index_rows(resource: dict[str, Any]) -> IndexRows:
     """Every search-index row of the resource; ValueError names a malformed date."""
     rows = IndexRows()
-    for param, head, rest in _paths(resource["resourceType"]):
-        if head in resource:
-            for value in _walk(resource[head], rest):
-                _add(rows, param, value)
+    for head, paths in _plan(resource["resourceType"]):
+        node = resource.get(head)
+        if node is None:
+            continue
+        for rest, params in paths:
+            values: list[Any] = []
+            _collect(node, rest, 0, values)
+            for add, name, targets in params:
+                add(rows, name, targets, values)
+    pairs: list[tuple[str, str]] = []
     for tag in (resource.get("meta") or {}).get("tag") or []:
-        rows.tokens += [("_tag", s, c) for s, c in _tokens(tag)]
+        _token_pairs(tag, pairs)
+    rows.tokens += [("_tag", s, c) for s, c in pairs]
     return rows
 
 

@@ -104,11 +104,22 @@ def _sqlite_time(value: datetime, memo: dict[datetime, str]) -> str:
     return text_value
 
 
+def bulk_time(session: Session, value: datetime) -> Any:
+    """A time as the bulk inserts take it when told its times are ready (text on SQLite)."""
+    if session.get_bind().dialect.name == "postgresql":
+        return value
+    return _sqlite_time(value, {})
+
+
 def _bulk_insert(
-    session: Session, table: str, columns: Sequence[str], rows: list[tuple[Any, ...]]
+    session: Session,
+    table: str,
+    columns: Sequence[str],
+    rows: list[tuple[Any, ...]],
+    times_ready: bool = False,
 ) -> None:
     """Straight on the driver (executemany, or COPY on PostgreSQL): no per-row SQLAlchemy
-    parameter processing."""
+    parameter processing. `times_ready`: times already made by bulk_time."""
     if not rows:
         return
     if session.get_bind().dialect.name == "postgresql":
@@ -117,7 +128,7 @@ def _bulk_insert(
     marks = ", ".join("?" for _ in columns)
     sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})"
     times = [i for i, c in enumerate(columns) if c in ("last_updated", "low", "high")]
-    if times:
+    if times and not times_ready:
         memo: dict[datetime, str] = {}
         rows = [
             tuple(_sqlite_time(v, memo) if i in times else v for i, v in enumerate(row))
@@ -165,6 +176,15 @@ def insert_current(session: Session, rows: list[dict[str, Any]]) -> None:
         _CURRENT_COLUMNS,
         [tuple(row[c] for c in _CURRENT_COLUMNS) for row in rows],
     )
+
+
+def insert_new_versions(
+    session: Session, current: list[tuple[Any, ...]], history: list[tuple[Any, ...]]
+) -> None:
+    """Bulk load: rows as tuples in the column order of _CURRENT_COLUMNS and
+    _HISTORY_COLUMNS, times made by bulk_time."""
+    _bulk_insert(session, "fhir_resources", _CURRENT_COLUMNS, current, times_ready=True)
+    _bulk_insert(session, "fhir_history", _HISTORY_COLUMNS, history, times_ready=True)
 
 
 def update_current(session: Session, row: dict[str, Any], expected_version: int) -> bool:

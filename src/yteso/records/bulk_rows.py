@@ -1,0 +1,119 @@
+"""The rows of one import batch, made without the database (pure), so another process can
+make them while this one writes the previous batch.
+
+Every valid line becomes version 1 of its resource: id given when missing, facility tag and
+source stamped, meta set, body serialised, compartment and search-index rows computed. The
+writer decides which of them are in fact updates (ids already stored) and sends those
+through the ordinary update instead.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import orjson
+
+from yteso.core.db import utcnow
+from yteso.records import access
+from yteso.records.indexing import compartment_patient, index_rows
+from yteso.records.outcome import FhirError, Issue
+from yteso.records.service import new_id
+from yteso.records.validation import check_resource
+from yteso.records.writes import set_meta
+
+Line = tuple[int, bytes | str]  # line number (from 1), text
+
+
+@dataclass
+class Prepared:
+    """A batch's valid resources as rows, in line order, and its invalid lines' problems."""
+
+    now: datetime
+    problems: list[Issue] = field(default_factory=list)
+    numbers: list[int] = field(default_factory=list)  # the line of each resource
+    keys: list[tuple[str, str]] = field(default_factory=list)  # (type, id)
+    patient_ids: list[str | None] = field(default_factory=list)  # compartment of each
+    bodies: list[str] = field(default_factory=list)  # JSON text as stored
+    # Index rows by table, in repository.INDEX_COLUMNS column order.
+    index: dict[str, list[tuple[Any, ...]]] = field(default_factory=dict)
+    patients: list[dict[str, Any]] = field(default_factory=list)  # for the patient index
+
+
+def prepare(batch: list[Line], facility: str, source: str | None) -> Prepared:
+    prepared = Prepared(utcnow())
+    tokens: list[tuple[Any, ...]] = []
+    strings: list[tuple[Any, ...]] = []
+    dates: list[tuple[Any, ...]] = []
+    refs: list[tuple[Any, ...]] = []
+    for number, line in batch:
+        resource = _parse(prepared.problems, number, line, facility)
+        if resource is None or prepared.problems:
+            continue  # nothing of the batch will be written: only look for more problems
+        if not resource.get("id"):
+            resource["id"] = new_id()
+        res_type, res_id = resource["resourceType"], resource["id"]
+        access.stamp(resource, facility, source)
+        set_meta(resource, res_id, 1, prepared.now)
+        try:
+            rows = index_rows(resource)
+        except ValueError as error:  # a malformed date
+            prepared.problems.append(Issue("error", "value", str(error), f"dòng {number}"))
+            continue
+        tokens += [(res_type, res_id, *row) for row in rows.tokens]
+        strings += [(res_type, res_id, *row) for row in rows.strings]
+        dates += [(res_type, res_id, *row) for row in rows.dates]
+        refs += [(res_type, res_id, *row) for row in rows.refs]
+        prepared.numbers.append(number)
+        prepared.keys.append((res_type, res_id))
+        prepared.patient_ids.append(compartment_patient(resource))
+        prepared.bodies.append(orjson.dumps(resource).decode())
+        if res_type == "Patient":
+            prepared.patients.append(resource)
+    if prepared.problems:
+        return Prepared(prepared.now, prepared.problems)
+    prepared.index = {
+        "fhir_token_index": tokens,
+        "fhir_string_index": strings,
+        "fhir_date_index": dates,
+        "fhir_reference_index": refs,
+    }
+    return prepared
+
+
+def parse_line(line: bytes | str) -> dict[str, Any]:
+    """A line as a resource dict; raises orjson.JSONDecodeError or FhirError."""
+    resource = orjson.loads(line)
+    check_resource(resource, text=line)
+    return dict(resource)
+
+
+def _parse(
+    problems: list[Issue], number: int, line: bytes | str, facility: str
+) -> dict[str, Any] | None:
+    try:
+        resource = parse_line(line)
+    except orjson.JSONDecodeError as error:
+        problems.append(
+            Issue("error", "structure", f"JSON không hợp lệ: {error}", f"dòng {number}")
+        )
+        return None
+    except FhirError as error:
+        problems += [
+            Issue(i.severity, i.code, i.diagnostics, f"dòng {number}: {i.expression or ''}")
+            for i in error.issues
+        ]
+        return None
+    owner = access.facility_of(resource)
+    if owner is not None and owner != facility:
+        problems.append(
+            Issue(
+                "error",
+                "forbidden",
+                f"dữ liệu của cơ sở {owner}, không phải {facility}",
+                f"dòng {number}",
+            )
+        )
+        return None
+    return resource
