@@ -158,13 +158,17 @@ def _writes(statement: str) -> bool:
     return not head.startswith("WITH") or bool(_WRITING_CTE.search(statement))
 
 
-def _take_turn(connection: Connection, _cursor: Any, statement: str, *_args: Any) -> None:
+def _take_turn(connection: Connection, cursor: Any, statement: str, *_args: Any) -> None:
     info = connection.info  # the pooled connection's: `checkin` gets the same dict
-    if _HOLDS_TURN in info or not _writes(statement):
-        return
-    turns = _turns(str(connection.engine.url.database or ""))
-    turns.take()
-    info[_HOLDS_TURN] = turns
+    if _HOLDS_TURN not in info and _writes(statement):
+        turns = _turns(str(connection.engine.url.database or ""))
+        turns.take()
+        info[_HOLDS_TURN] = turns
+    if statement.startswith("SAVEPOINT") and not cursor.connection.in_transaction:
+        # The driver begins a transaction only before INSERT, UPDATE or DELETE: a savepoint
+        # taken before any of them would be the outermost one, and releasing it would
+        # commit everything so far, whatever happens to the transaction afterwards.
+        cursor.execute("BEGIN")
 
 
 def _give_back_turn(_dbapi_connection: Any, record: Any, *_args: Any) -> None:
