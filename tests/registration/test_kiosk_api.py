@@ -18,6 +18,7 @@ from yteso.app import create_app
 from yteso.core.audit.models import AuditEvent
 from yteso.core.outbox.models import OutboxMessage
 from yteso.core.settings import Settings
+from yteso.registration.kiosk_flow import UNKNOWN_NUMBERS_LIMIT
 from yteso.registration.models import QueueTicket
 
 
@@ -269,3 +270,24 @@ def test_two_kiosks_scanning_the_same_new_person_at_once_make_one_person(
     assert answers == [200, 200]
     db.expire_all()
     assert patients.count_people(db) == people + 1
+
+
+def test_a_kiosk_typing_many_unknown_numbers_is_stopped_but_scans_still_work(
+    client: TestClient, db: Session, demo: KioskDemo, kiosk: dict[str, str]
+) -> None:
+    template = demo.valid.person
+    base = unused_cccd(template)[:6]
+    for n in range(UNKNOWN_NUMBERS_LIMIT):
+        assert not _post(client, demo, "identify", {"cccd": f"{base}{n:06d}"}, kiosk)["known"]
+    refused = _post(client, demo, "identify", {"cccd": f"{base}999998"}, kiosk, 429)
+    assert "quét mã QR" in refused["error"]["message"]
+    known_typed = {"bhyt": demo.valid.card_number}
+    assert (
+        "quầy tiếp đón"
+        in _post(client, demo, "identify", known_typed, kiosk, 429)["error"]["message"]
+    )
+    assert _post(client, demo, "identify", {"qr": qr_of(template)}, kiosk)["known"]
+    refusals = db.scalars(select(AuditEvent).where(AuditEvent.outcome == "denied")).all()
+    assert [r.action for r in refusals] == ["kiosk.identify", "kiosk.identify"]
+    other_kiosk = bearer(client, db, "kiosk", demo.hospital)
+    assert _post(client, demo, "identify", known_typed, other_kiosk)["known"]

@@ -62,6 +62,11 @@ class Forbidden(DomainError):
     code = "forbidden"
 
 
+class TooManyRequests(DomainError):
+    status_code = 429
+    code = "too_many_requests"
+
+
 @dataclass
 class ProblemCollector:
     """Collects every problem of an input before failing, so one round trip shows them all."""

@@ -17,9 +17,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from yteso import patients
 from yteso.core.audit import record as audit_record
+from yteso.core.audit import record_refusal
 from yteso.core.auth import Principal
 from yteso.core.db import utcnow
-from yteso.core.errors import FieldProblem, NotFound, ValidationFailed
+from yteso.core.errors import FieldProblem, NotFound, TooManyRequests, ValidationFailed
 from yteso.core.settings import Settings
 from yteso.facilities import FacilityOut
 from yteso.patients import Identifier, IdentifierKind, PersonOut, SourceRecordIn
@@ -37,6 +38,9 @@ from yteso.registration.schemas import (
 )
 
 INTERACTION_MINUTES = 10
+# Typed numbers that find nobody, per kiosk in INTERACTION_MINUTES, before typing is refused:
+# a person may mistype a few times; someone trying numbers to learn who is insured may not.
+UNKNOWN_NUMBERS_LIMIT = 8
 _SEX_VI = {1: "Nam", 2: "Nữ", 3: "Chưa xác định"}
 
 
@@ -205,6 +209,7 @@ def identify(session: Session, context: KioskContext, data: IdentifyIn) -> Confi
         person: PersonOut | None = patients.get_person(session, decision.person_id)
         context.audit(session, "kiosk.identify", decision.person_id, f"qr {decision.outcome}")
     else:
+        _check_typing_allowed(session, context)
         person = patients.find_by_identifier(
             session, presented.identifier.kind, presented.identifier.value
         )
@@ -219,6 +224,21 @@ def identify(session: Session, context: KioskContext, data: IdentifyIn) -> Confi
     typed_card = presented.identifier.kind == IdentifierKind.INSURANCE_NUMBER
     card = presented.identifier.value if typed_card else None
     return confirm(session, context, token, row, person, card, warnings)
+
+
+def _check_typing_allowed(session: Session, context: KioskContext) -> None:
+    since = utcnow() - timedelta(minutes=INTERACTION_MINUTES)
+    if repository.unknown_numbers_since(session, context.kiosk.id, since) < UNKNOWN_NUMBERS_LIMIT:
+        return
+    message = (
+        "Ki-ốt này đã nhận quá nhiều số không tìm thấy trong ít phút qua nên tạm ngừng nhận "
+        "số nhập tay. Vui lòng quét mã QR trên CCCD hoặc đến quầy tiếp đón để được hỗ trợ."
+    )
+    if context.factory is not None:
+        why = "quá nhiều số không tìm thấy"
+        record_refusal(context.factory, context.kiosk, "kiosk.identify", "Facility",
+                       context.facility.code, why, context.address)  # fmt: skip
+    raise TooManyRequests(message)
 
 
 def _check_registration(row: KioskInteraction, data: RegisterIn) -> None:

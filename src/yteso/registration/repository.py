@@ -214,6 +214,20 @@ def interaction(session: Session, token_hash: str, now: datetime) -> KioskIntera
     ).first()
 
 
+def unknown_numbers_since(session: Session, client_id: str, since: datetime) -> int:
+    """Typed numbers that found nobody at this kiosk since then (and were not registered)."""
+    return (
+        session.scalar(
+            select(func.count()).where(
+                KioskInteraction.client_id == client_id,
+                KioskInteraction.person_id.is_(None),
+                KioskInteraction.created_at >= since,
+            )
+        )
+        or 0
+    )
+
+
 def delete_expired_interactions(session: Session, now: datetime) -> None:
     session.execute(delete(KioskInteraction).where(KioskInteraction.expires_at <= now))
 
