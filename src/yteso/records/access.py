@@ -54,15 +54,17 @@ def refuse(caller: Caller, action: str, res_type: str, res_id: str | None, why: 
     raise fail(403, "forbidden", why)
 
 
+def read_refusal(principal: Principal, res_type: str) -> str | None:
+    """Why the principal may not read resources of this type; None when it may."""
+    if in_compartment(res_type) and not _clinical(principal):
+        return f"vai trò '{principal.role}' không được xem hồ sơ sức khỏe của người bệnh"
+    return None
+
+
 def check_read(caller: Caller, action: str, res_type: str, res_id: str | None = None) -> None:
-    if in_compartment(res_type) and not _clinical(caller.principal):
-        refuse(
-            caller,
-            action,
-            res_type,
-            res_id,
-            f"vai trò '{caller.principal.role}' không được xem hồ sơ sức khỏe của người bệnh",
-        )
+    why = read_refusal(caller.principal, res_type)
+    if why is not None:
+        refuse(caller, action, res_type, res_id, why)
 
 
 def facility_of(resource: dict[str, Any]) -> str | None:

@@ -16,11 +16,13 @@ from yteso.core.errors import DomainError
 from yteso.core.web.deps import (
     Db,
     MaybePrincipal,
+    audit_writer,
     client_address,
     commit_in_route,
     get_session_factory,
+    principal_of,
 )
-from yteso.records import bulk, bundles, capability, reading, responses, service
+from yteso.records import bulk, bundles, capability, read_by_id, reading, responses, service
 from yteso.records.access import Caller
 from yteso.records.definitions import RESOURCE_TYPES
 from yteso.records.indexing import EARLIEST, LATEST, date_range
@@ -54,10 +56,13 @@ async def fhir_error_response(request: Request, error: Exception) -> Response:
 router = APIRouter(prefix="/fhir", tags=["fhir"], route_class=FhirRoute)
 
 
+_NO_TOKEN = "Cần mã truy cập: gửi 'Authorization: Bearer <token>'"
+
+
 async def _caller(request: Request, principal: MaybePrincipal) -> Caller:
     # async: no I/O here, so FastAPI runs it without a hop through the thread pool.
     if principal is None:
-        raise fail(401, "login", "Cần mã truy cập: gửi 'Authorization: Bearer <token>'")
+        raise fail(401, "login", _NO_TOKEN)
     source = request.headers.get("x-source-document")
     return Caller(principal, get_session_factory(request), client_address(request), source)
 
@@ -171,9 +176,15 @@ def type_history(request: Request, db: Db, who: Who, res_type: str) -> Response:
 
 
 @router.get("/{res_type}/{res_id}")
-@_commits
-def read(request: Request, db: Db, who: Who, res_type: str, res_id: str) -> Response:
-    return responses.resource(service.read(db, who, _type(res_type), res_id))
+async def read(request: Request, res_type: str, res_id: str) -> Response:
+    """The hottest route, kept lean: no unit of work and no hop through the thread pool
+    (the audit thread reads, and commits the event together with other reads')."""
+    principal = await principal_of(request)
+    if principal is None:
+        raise fail(401, "login", _NO_TOKEN)
+    writer, address = audit_writer(request), client_address(request)
+    stored = await read_by_id.read(writer, principal, address, _type(res_type), res_id)
+    return responses.resource(stored)
 
 
 @router.put("/{res_type}/{res_id}")

@@ -24,8 +24,7 @@ _INSERT = insert(cast(Table, AuditEvent.__table__))
 _PENDING = "yteso.audit.pending"  # key in Session.info: events not yet inserted
 
 
-def record(
-    session: Session,
+def event_row(
     principal: Principal | None,
     action: str,
     resource_type: str,
@@ -33,9 +32,9 @@ def record(
     outcome: str = "success",
     detail: str | None = None,
     client_address: str | None = None,
-) -> None:
-    """Write the event in the caller's transaction: it commits with the access it describes."""
-    row = {
+) -> dict[str, Any]:
+    """The audit_events row of one access."""
+    return {
         "recorded_at": utcnow(),
         "actor_kind": principal.kind if principal else "anonymous",
         "actor_id": principal.id if principal else "-",
@@ -48,6 +47,20 @@ def record(
         "detail": detail[:500] if detail else None,
         "client_address": client_address,
     }
+
+
+def record(
+    session: Session,
+    principal: Principal | None,
+    action: str,
+    resource_type: str,
+    resource_id: str | None = None,
+    outcome: str = "success",
+    detail: str | None = None,
+    client_address: str | None = None,
+) -> None:
+    """Write the event in the caller's transaction: it commits with the access it describes."""
+    row = event_row(principal, action, resource_type, resource_id, outcome, detail, client_address)
     if session.in_nested_transaction():
         # Inside a savepoint the event must go (or be rolled back) with it.
         session.connection().execute(_INSERT, row)

@@ -8,6 +8,7 @@ thread pool: each sync dependency would cost a hop through the pool on every req
 
 from __future__ import annotations
 
+import threading
 from collections.abc import AsyncIterator, Callable, Coroutine
 from typing import Annotated, Any
 
@@ -17,6 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 
 from yteso.core.audit import service as audit
+from yteso.core.audit.group_commit import AuditWriter
 from yteso.core.auth import service as auth
 from yteso.core.auth.principal import Principal, Role
 from yteso.core.db import finish_unit_of_work
@@ -76,6 +78,21 @@ async def _in_thread(work: Callable[..., None], *args: Any) -> None:
     await to_thread.run_sync(work, *args, limiter=CapacityLimiter(1))
 
 
+def audit_writer(request: Request) -> AuditWriter:
+    """The process's group commit of read audit events for the app's database."""
+    state = request.app.state
+    writer: AuditWriter | None = getattr(state, "audit_writer", None)
+    if writer is None:
+        with _audit_writer_lock:
+            writer = getattr(state, "audit_writer", None)
+            if writer is None:
+                writer = state.audit_writer = AuditWriter(state.engine)
+    return writer
+
+
+_audit_writer_lock = threading.Lock()
+
+
 def commit_in_route(session: Session) -> None:
     """For a sync route's last step: commit the request's transaction in the route's own
     worker thread, so `Db` has nothing left to do and skips its hop through the pool.
@@ -88,17 +105,41 @@ AppSettings = Annotated[Settings, Depends(get_settings)]
 
 
 async def _optional_principal(request: Request, db: Db) -> Principal | None:
+    return await _principal(request, db)
+
+
+async def principal_of(request: Request) -> Principal | None:
+    """`MaybePrincipal` for a route without the request's unit of work (a lean read): a
+    token the cache does not know is looked up in a session of its own."""
+    return await _principal(request, None)
+
+
+async def _principal(request: Request, db: Session | None) -> Principal | None:
     header = request.headers.get("authorization", "")
     if header.lower().startswith("bearer "):
         token = header[7:].strip()
         principal = auth.cached_principal(token) or await run_in_threadpool(
-            auth.principal_from_token, db, token
+            _look_up, request, db, auth.principal_from_token, token
         )
         if principal is None:
             raise Unauthenticated("Mã truy cập (bearer token) không hợp lệ hoặc đã hết hạn")
         return principal
     cookie = request.cookies.get(SESSION_COOKIE)
-    return await run_in_threadpool(auth.principal_from_session, db, cookie) if cookie else None
+    if not cookie:
+        return None
+    return await run_in_threadpool(_look_up, request, db, auth.principal_from_session, cookie)
+
+
+def _look_up(
+    request: Request,
+    db: Session | None,
+    look_up: Callable[[Session, str], Principal | None],
+    credential: str,
+) -> Principal | None:
+    if db is not None:
+        return look_up(db, credential)
+    with get_session_factory(request)() as own:
+        return look_up(own, credential)
 
 
 MaybePrincipal = Annotated[Principal | None, Depends(_optional_principal, scope="function")]
