@@ -156,7 +156,9 @@ def load(url: str, path: Path, count: int) -> tuple[float, str]:
         task = bar.add_task(f"Nhập {count:,} tài nguyên", total=count)
         started = time.perf_counter()
         with unit_of_work(make_session_factory(engine)) as session:
-            import_ndjson(session, caller, source, 5000, lambda n: bar.advance(task, n))
+            import_ndjson(
+                session, caller, source, 5000, lambda n: bar.advance(task, n), processes=1
+            )
         seconds = time.perf_counter() - started
     if url.startswith("postgresql"):
         with engine.connect() as connection:

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from tests.records import fixtures as fx
 from yteso import patients
 from yteso.core.auth import ClientKind, Principal
-from yteso.records import FhirError
+from yteso.records import FhirError, validation
 from yteso.records.access import Caller
 from yteso.records.bulk import import_ndjson
 
@@ -92,3 +92,18 @@ def test_problems_in_any_batch_write_nothing(db: Session, processes: int) -> Non
     where = [issue.expression or "" for issue in raised.value.issues]
     assert [w.split(":")[0] for w in where] == ["dòng 4", "dòng 5"]
     assert scalars(db, "SELECT count(*) FROM fhir_resources") == [0]
+
+
+@pytest.mark.parametrize(
+    ("line", "fine"),
+    [
+        (b'{"subject": {"reference": "Patient/bn-1"}}', True),
+        (b'{"subject":{"reference":"Patient/bn-1/_history/2"}}', True),
+        (b'{"subject":{"reference":"urn:uuid:123e4567-e89b-12d3-a456-426614174000"}}', True),
+        (b'{"subject":{"reference":"Patient/bn 1"}}', False),
+        (b'{"subject":{"reference":"patient/bn-1"}}', False),
+        ('{"subject":{"reference":"https://vídụ.vn/Patient/1"}}'.encode(), True),
+    ],
+)
+def test_references_are_checked_on_the_line_text(line: bytes, fine: bool) -> None:
+    assert validation._references_look_fine(line) is fine

@@ -14,7 +14,9 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
+from datetime import datetime
 from itertools import islice
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -84,9 +86,8 @@ def _import(
     repository.prepare_bulk_load(session)
     stored = repository.stored_count(session)
     batches = _batches(lines, batch_size)
-    for count, (batch, prepared) in enumerate(
-        _prepared(batches, facility, caller.source, processes), start=1
-    ):
+    work = _Work(facility, caller.source, repository.bulk_time_format(session))
+    for count, (batch, prepared) in enumerate(_prepared(batches, work, processes), start=1):
         load.problems += prepared.problems
         if not load.problems:
             _write(load, batch, prepared)
@@ -112,8 +113,20 @@ def _batches(lines: Iterable[bytes | str], size: int) -> Iterator[list[Line]]:
         yield batch
 
 
+@dataclass(frozen=True)
+class _Work:
+    """What prepare needs besides the lines."""
+
+    facility: str
+    source: str | None
+    time_format: Callable[[datetime], Any] | None
+
+    def __call__(self, batch: list[Line]) -> Prepared:
+        return prepare(batch, self.facility, self.source, self.time_format)
+
+
 def _prepared(
-    batches: Iterator[list[Line]], facility: str, source: str | None, processes: int
+    batches: Iterator[list[Line]], work: _Work, processes: int
 ) -> Iterator[tuple[list[Line], Prepared]]:
     """Each batch with its rows; the second and later batches made in another process when
     asked, a few ahead of the writes."""
@@ -123,14 +136,14 @@ def _prepared(
     second = next(batches, None)
     if processes < 1 or second is None:
         for batch in (first, second, *batches) if second else (first,):
-            yield batch, prepare(batch, facility, source)
+            yield batch, work(batch)
         return
     with ProcessPoolExecutor(1, initializer=gc.disable) as pool:
         ahead: deque[tuple[list[Line], Future[Prepared]]] = deque()
-        ahead.append((second, pool.submit(prepare, second, facility, source)))
-        yield first, prepare(first, facility, source)
+        ahead.append((second, pool.submit(work, second)))
+        yield first, work(first)
         for batch in batches:
-            ahead.append((batch, pool.submit(prepare, batch, facility, source)))
+            ahead.append((batch, pool.submit(work, batch)))
             if len(ahead) > _AHEAD:
                 done, future = ahead.popleft()
                 yield done, future.result()
@@ -154,7 +167,7 @@ def _write(load: _Load, batch: list[Line], prepared: Prepared) -> None:
     people = link_people(
         session, [p for p in prepared.patients if ("Patient", p["id"]) not in skipped]
     )
-    now = repository.bulk_time(session, prepared.now)
+    now = prepared.stored_now
     current, history = [], []
     updating = set(updates)
     for position, (res_type, res_id) in enumerate(prepared.keys):
@@ -167,7 +180,7 @@ def _write(load: _Load, batch: list[Line], prepared: Prepared) -> None:
         history.append((res_type, res_id, 1, now, "POST", body))
     repository.insert_new_versions(session, current, history)
     # Index rows of every line, updates included: an update replaces its resource's rows.
-    repository.insert_index_rows(session, prepared.index)
+    repository.insert_index_rows(session, prepared.index, times_ready=True)
     load.result.created += len(current)
     lines = dict(batch)
     for position in updates:
@@ -183,5 +196,5 @@ def _existing(session: Session, keys: list[tuple[str, str]]) -> set[tuple[str, s
         by_type.setdefault(res_type, []).append(res_id)
     found: set[tuple[str, str]] = set()
     for res_type, ids in by_type.items():
-        found |= {(res_type, i) for i in repository.existing_versions(session, res_type, ids)}
+        found |= {(res_type, i) for i in repository.existing_ids(session, res_type, ids)}
     return found

@@ -9,6 +9,7 @@ through the ordinary update instead.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -31,6 +32,7 @@ class Prepared:
     """A batch's valid resources as rows, in line order, and its invalid lines' problems."""
 
     now: datetime
+    stored_now: Any  # `now` as the rows carry it
     problems: list[Issue] = field(default_factory=list)
     numbers: list[int] = field(default_factory=list)  # the line of each resource
     keys: list[tuple[str, str]] = field(default_factory=list)  # (type, id)
@@ -41,8 +43,15 @@ class Prepared:
     patients: list[dict[str, Any]] = field(default_factory=list)  # for the patient index
 
 
-def prepare(batch: list[Line], facility: str, source: str | None) -> Prepared:
-    prepared = Prepared(utcnow())
+def prepare(
+    batch: list[Line],
+    facility: str,
+    source: str | None,
+    time_format: Callable[[datetime], Any] | None = None,
+) -> Prepared:
+    """The batch's rows, times made by `time_format` (repository.bulk_time_format)."""
+    now = utcnow()
+    prepared = Prepared(now, time_format(now) if time_format else now)
     tokens: list[tuple[Any, ...]] = []
     strings: list[tuple[Any, ...]] = []
     dates: list[tuple[Any, ...]] = []
@@ -72,7 +81,9 @@ def prepare(batch: list[Line], facility: str, source: str | None) -> Prepared:
         if res_type == "Patient":
             prepared.patients.append(resource)
     if prepared.problems:
-        return Prepared(prepared.now, prepared.problems)
+        return Prepared(now, prepared.stored_now, prepared.problems)
+    if time_format:
+        dates = [(t, i, p, time_format(low), time_format(high)) for t, i, p, low, high in dates]
     prepared.index = {
         "fhir_token_index": tokens,
         "fhir_string_index": strings,

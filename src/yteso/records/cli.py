@@ -35,7 +35,7 @@ def import_file(
         task = bar.add_task(f"Nhập {path.name}", total=total)
         try:
             result = import_ndjson(
-                session, caller, source, batch_size, lambda n: bar.advance(task, n)
+                session, caller, source, batch_size, lambda n: bar.advance(task, n), processes=1
             )
         except FhirError as error:
             bar.stop()

@@ -63,20 +63,8 @@ def parse_reference(value: str) -> tuple[str, str] | None:
     return None
 
 
-def _walk(node: Any, parts: list[str]) -> Iterator[Any]:
-    if isinstance(node, list):
-        for item in node:
-            yield from _walk(item, parts)
-        return
-    if not parts:
-        yield node
-        return
-    if isinstance(node, dict) and parts[0] in node:
-        yield from _walk(node[parts[0]], parts[1:])
-
-
 def _collect(node: Any, parts: tuple[str, ...], depth: int, out: list[Any]) -> None:
-    """What _walk yields, appended to `out` (no generator per level: the write hot path)."""
+    """The values at `parts` below `node`, lists flattened at every level, appended to `out`."""
     if isinstance(node, list):
         for item in node:
             _collect(item, parts, depth, out)
@@ -134,13 +122,6 @@ def _cached_reference(value: str) -> tuple[str, str] | None:
     return parse_reference(value)  # a patient's resources all point at it
 
 
-def _references(value: Any, targets: tuple[str, ...]) -> Iterator[tuple[str, str]]:
-    if isinstance(value, dict) and isinstance(value.get("reference"), str):
-        parsed = _cached_reference(value["reference"])
-        if parsed and (not targets or parsed[0] in targets):
-            yield parsed
-
-
 def _add_tokens(rows: IndexRows, name: str, _targets: tuple[str, ...], values: list[Any]) -> None:
     pairs: list[tuple[str, str]] = []
     for value in values:
@@ -157,7 +138,11 @@ def _add_dates(rows: IndexRows, name: str, _targets: tuple[str, ...], values: li
 
 
 def _add_refs(rows: IndexRows, name: str, targets: tuple[str, ...], values: list[Any]) -> None:
-    rows.refs += [(name, t, i) for value in values for t, i in _references(value, targets)]
+    for value in values:
+        if isinstance(value, dict) and isinstance(value.get("reference"), str):
+            parsed = _cached_reference(value["reference"])
+            if parsed and (not targets or parsed[0] in targets):
+                rows.refs.append((name, *parsed))
 
 
 _ADD = {"token": _add_tokens, "string": _add_strings, "date": _add_dates}
@@ -211,10 +196,19 @@ def compartment_patient(resource: dict[str, Any]) -> str | None:
     path = COMPARTMENT.get(res_type)
     if path is None:
         return None
-    for value in _walk(resource, path.split(".")):
-        for target_type, target_id in _references(value, ("Patient",)):
-            return target_id if target_type == "Patient" else None
+    values: list[Any] = []
+    _collect(resource, _split(path), 0, values)
+    for value in values:
+        if isinstance(value, dict) and isinstance(value.get("reference"), str):
+            parsed = _cached_reference(value["reference"])
+            if parsed and parsed[0] == "Patient":
+                return parsed[1]
     return None
+
+
+@cache
+def _split(path: str) -> tuple[str, ...]:
+    return tuple(path.split("."))
 
 
 def birth_date(resource: dict[str, Any]) -> date | None:

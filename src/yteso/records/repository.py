@@ -3,12 +3,14 @@ raw text out), so no resource is parsed by the database driver on the hot paths.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 from typing import cast as typed
 
+import orjson
 from sqlalchemy import (
     Select,
     Table,
@@ -86,6 +88,20 @@ def get_current(session: Session, res_type: str, res_id: str) -> Current | None:
     return Current(row[0], row[1], bool(row[2]), row[3], row[4], row[5]) if row else None
 
 
+def existing_ids(session: Session, res_type: str, ids: Sequence[str]) -> set[str]:
+    """Which of these ids are stored (bulk load): one bound value for all of them."""
+    if session.get_bind().dialect.name == "postgresql":
+        sql = "SELECT res_id FROM fhir_resources WHERE res_type = :t AND res_id = ANY(:ids)"
+        values: Any = list(ids)
+    else:
+        sql = (
+            "SELECT res_id FROM fhir_resources WHERE res_type = :t "
+            "AND res_id IN (SELECT value FROM json_each(:ids))"
+        )
+        values = orjson.dumps(list(ids)).decode()
+    return set(session.execute(text(sql), {"t": res_type, "ids": values}).scalars())
+
+
 def existing_versions(session: Session, res_type: str, ids: Sequence[str]) -> dict[str, int]:
     rows = session.execute(
         select(CURRENT.c.res_id, CURRENT.c.version).where(
@@ -104,11 +120,16 @@ def _sqlite_time(value: datetime, memo: dict[datetime, str]) -> str:
     return text_value
 
 
-def bulk_time(session: Session, value: datetime) -> Any:
-    """A time as the bulk inserts take it when told its times are ready (text on SQLite)."""
-    if session.get_bind().dialect.name == "postgresql":
-        return value
+@lru_cache(maxsize=16384)
+def sqlite_time_text(value: datetime) -> str:
+    """A time as SQLite stores it (what _bulk_insert makes of it), for rows made ahead."""
     return _sqlite_time(value, {})
+
+
+def bulk_time_format(session: Session) -> Callable[[datetime], Any] | None:
+    """How rows made ahead for insert_new_versions and insert_index_rows(times_ready=True)
+    carry times: None for as they are (PostgreSQL), else the function making them."""
+    return None if session.get_bind().dialect.name == "postgresql" else sqlite_time_text
 
 
 def _bulk_insert(
@@ -119,7 +140,7 @@ def _bulk_insert(
     times_ready: bool = False,
 ) -> None:
     """Straight on the driver (executemany, or COPY on PostgreSQL): no per-row SQLAlchemy
-    parameter processing. `times_ready`: times already made by bulk_time."""
+    parameter processing. `times_ready`: times already made as bulk_time_format says."""
     if not rows:
         return
     if session.get_bind().dialect.name == "postgresql":
@@ -182,7 +203,7 @@ def insert_new_versions(
     session: Session, current: list[tuple[Any, ...]], history: list[tuple[Any, ...]]
 ) -> None:
     """Bulk load: rows as tuples in the column order of _CURRENT_COLUMNS and
-    _HISTORY_COLUMNS, times made by bulk_time."""
+    _HISTORY_COLUMNS, times made as bulk_time_format says."""
     _bulk_insert(session, "fhir_resources", _CURRENT_COLUMNS, current, times_ready=True)
     _bulk_insert(session, "fhir_history", _HISTORY_COLUMNS, history, times_ready=True)
 
@@ -221,9 +242,11 @@ def delete_index_rows(session: Session, keys: list[dict[str, str]]) -> None:
             )
 
 
-def insert_index_rows(session: Session, rows: dict[str, list[tuple[Any, ...]]]) -> None:
+def insert_index_rows(
+    session: Session, rows: dict[str, list[tuple[Any, ...]]], times_ready: bool = False
+) -> None:
     for table, columns in INDEX_COLUMNS.items():
-        _bulk_insert(session, table, columns, rows.get(table, []))
+        _bulk_insert(session, table, columns, rows.get(table, []), times_ready)
 
 
 def get_version(session: Session, res_type: str, res_id: str, version: int) -> Any:

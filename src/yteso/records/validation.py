@@ -8,6 +8,7 @@ QĐ 4469, VN Core identifier formats (CCCD, CMND, BHYT, passport).
 from __future__ import annotations
 
 import re
+from functools import cache
 from typing import Any
 
 from yteso.records.definitions import ICD10_SYSTEMS, RESOURCE_TYPES, SID_BASE
@@ -20,6 +21,9 @@ _REFERENCE = re.compile(
     r"^(?:(?P<type>[A-Z][A-Za-z]+)/(?P<id>[A-Za-z0-9\-.]{1,64})(?:/_history/[A-Za-z0-9\-.]+)?"
     r"|urn:uuid:[0-9a-fA-F\-]{36}|urn:oid:[0-9.]+|#[A-Za-z0-9\-.]*|https?://\S+)$"
 )
+# The same on ASCII bytes, matched in place with fullmatch(text, start, end): `^` would not
+# match at `start` (\S is only ASCII whitespace there, hence ASCII only).
+_REFERENCE_BYTES = re.compile(_REFERENCE.pattern.removeprefix("^").removesuffix("$").encode())
 _REFERENCE_TEXT = re.compile(rb'"reference"\s*:\s*("(?:[^"\\]|\\.)*"|[^\s,}\]]+)')
 _IDENTIFIER_FORMATS = {
     SID_BASE + "national_id": (re.compile(r"^\d{12}$"), "CCCD phải gồm 12 chữ số"),
@@ -125,8 +129,33 @@ def structural_issues(
     return issues
 
 
+@cache
+def _known_lists(res_type: str) -> tuple[set[str], frozenset[str]]:
+    """Element names seen valid for the type (grown as choice names are met), and the
+    names that must be lists in it."""
+    plain, _choices = allowed_elements(res_type)
+    return set(plain), frozenset(k for k in _LISTS if (res_type, k) not in _SINGLE)
+
+
+def _elements_look_fine(res_type: str, resource: dict[str, Any]) -> bool:
+    """The common case in a few set operations; False sends the resource to the full check."""
+    known, lists = _known_lists(res_type)
+    keys = resource.keys()
+    if not known.issuperset(keys):
+        return False
+    meta = resource.get("meta")
+    return (
+        all(isinstance(resource[k], list) for k in lists.intersection(keys))
+        and all(isinstance(resource[k], str) for k in _STRINGS.intersection(keys))
+        and (meta is None or isinstance(meta, dict))
+    )
+
+
 def _element_issues(res_type: str, resource: dict[str, Any]) -> list[Issue]:
+    if _elements_look_fine(res_type, resource):
+        return []
     plain, choices = allowed_elements(res_type)
+    known_names = _known_lists(res_type)[0]
     issues = []
     for key, value in resource.items():
         name = key[1:] if key.startswith("_") else key
@@ -137,7 +166,9 @@ def _element_issues(res_type: str, resource: dict[str, Any]) -> list[Issue]:
             issues.append(
                 Issue("error", "structure", f"Phần tử không được phép: {key}", f"{res_type}.{key}")
             )
-        elif key in _LISTS and (res_type, key) not in _SINGLE and not isinstance(value, list):
+            continue
+        known_names.add(key)
+        if key in _LISTS and (res_type, key) not in _SINGLE and not isinstance(value, list):
             issues.append(
                 Issue("error", "structure", f"{key} phải là một mảng", f"{res_type}.{key}")
             )
@@ -156,7 +187,10 @@ def _references_look_fine(text: bytes | str) -> bool:
         value = match.group(1)
         if not value.startswith(b'"') or b"\\" in value:
             return False
-        if not _REFERENCE.match(value[1:-1].decode()):
+        if value.isascii():
+            if not _REFERENCE_BYTES.fullmatch(value, 1, len(value) - 1):
+                return False
+        elif not _REFERENCE.match(value[1:-1].decode()):
             return False
     return True
 
