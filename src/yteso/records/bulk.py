@@ -60,8 +60,8 @@ def import_ndjson(
     """Load every line or nothing (FhirError lists the failing lines).
 
     `processes` (0 or 1): with 1, a second process parses, validates and indexes the next
-    batch while this one writes, once the file has more than one batch. For commands: a
-    process forked from a server with threads may inherit locks held by other threads."""
+    batch while this one writes, once the input has more than one batch. Meant for commands:
+    a process forked from a server that runs threads may inherit locks those threads held."""
     # Each batch makes ~100 000 short-lived containers without cycles: the cyclic
     # collector would rescan them over and over (about a third of the load time).
     collecting = gc.isenabled()
@@ -157,15 +157,9 @@ def _write(load: _Load, batch: list[Line], prepared: Prepared) -> None:
     in the batch) as updates, in line order."""
     session = load.session
     existing = _existing(session, prepared.keys)
-    seen: set[tuple[str, str]] = set()
-    updates: list[int] = []  # positions in `prepared`
-    for position, key in enumerate(prepared.keys):
-        if key in existing or key in seen:
-            updates.append(position)
-        seen.add(key)
-    skipped = {prepared.keys[p] for p in updates if prepared.keys[p] in existing}
+    updates = _updates(prepared.keys, existing)
     people = link_people(
-        session, [p for p in prepared.patients if ("Patient", p["id"]) not in skipped]
+        session, [p for p in prepared.patients if ("Patient", p["id"]) not in existing]
     )
     now = prepared.stored_now
     current, history = [], []
@@ -188,6 +182,17 @@ def _write(load: _Load, batch: list[Line], prepared: Prepared) -> None:
         resource = parse_line(lines[prepared.numbers[position]])
         service.update(session, load.caller, res_type, res_id, resource)
         load.result.updated += 1
+
+
+def _updates(keys: list[tuple[str, str]], existing: set[tuple[str, str]]) -> list[int]:
+    """Positions of the resources already stored or met earlier in the batch."""
+    seen: set[tuple[str, str]] = set()
+    updates = []
+    for position, key in enumerate(keys):
+        if key in existing or key in seen:
+            updates.append(position)
+        seen.add(key)
+    return updates
 
 
 def _existing(session: Session, keys: list[tuple[str, str]]) -> set[tuple[str, str]]:
