@@ -253,3 +253,43 @@ def test_a_batch_file_goes_through_the_bulk_path(
     )
     linked = db.execute(text("SELECT count(*) FROM fhir_resources WHERE person_id IS NOT NULL"))
     assert linked.scalar() == len({s.records("XML1")[0]["MA_BN"] for s in samples})
+
+
+def _batch(samples: list[Episode], day: str = "20250301") -> bytes:
+    return write_envelope(new_envelope("19001", day, samples))
+
+
+def test_a_batch_file_matches_its_patients_once_and_compares_repeated_ones(
+    client: TestClient, db: Session, his: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(fhir_intake, "BULK_EPISODES", 2)
+    samples = [s for s in all_episodes() if s.records("XML1")[0]["MA_LOAI_KCB"] == "01"][:4]
+    for sample in samples:
+        sample.records("XML1")[0]["MA_CSKCB"] = "19001"
+    stored, first, *_rest, again = (s.records("XML1")[0] for s in samples)
+    assert _post(client, his, samples[0]).json()["maKetQua"] == "000"  # stored before
+    again.update({k: first[k] for k in ("MA_BN", "SO_CCCD", "MA_THE_BHYT")})
+    again["HO_TEN"] = "Tên Khác Hẳn"  # the same patient, later in the file, named otherwise
+    stored["HO_TEN"] = "Cũng Khác"
+    headers = {**his, "Content-Type": "application/xml"}
+    body = client.post(URL, content=_batch(samples[1:] + samples[:1]), headers=headers).json()
+    assert body["maKetQua"] == "000", body["findings"]
+    differs = {f["ma_lk"] for f in body["findings"] if f["rule"] == "PATIENT_DIFFERS"}
+    assert differs == {again["MA_LK"], stored["MA_LK"]}
+    patient = _fhir(client, his, f"Patient/19001-{first['MA_BN']}")
+    assert patient["meta"]["versionId"] == "1" and patient["name"][0]["text"] == first["HO_TEN"]
+    patients = len({s.records("XML1")[0]["MA_BN"] for s in samples})
+    for table in ("patient_source_records", "patient_link_events"):  # one match per Patient
+        assert db.execute(text(f"SELECT count(*) FROM {table}")).scalar() == patients
+    linked = db.execute(text("SELECT count(*) FROM fhir_resources WHERE person_id IS NOT NULL"))
+    assert linked.scalar() == patients
+    for sample in samples[1:3]:  # a resend of the batch: two episodes changed (bulk path)
+        sample.records("XML2")[0]["LIEU_DUNG"] = "Ngày 3 lần, mỗi lần 1 viên"
+    body = client.post(URL, content=_batch(samples, "20250302"), headers=headers).json()
+    changes = {e["maLk"]: e["change"] for e in body["episodes"]}
+    assert [changes.pop(s.ma_lk) for s in samples[1:3]] == ["replaced"] * 2, body["findings"]
+    assert set(changes.values()) == {"unchanged"}
+    for sample in samples[1:3]:
+        line = _fhir(client, his, f"MedicationRequest/19001-{sample.ma_lk}-XML2-1")
+        assert line["meta"]["versionId"] == "2"
+        assert _fhir(client, his, f"Claim/19001-{sample.ma_lk}")["meta"]["versionId"] == "1"

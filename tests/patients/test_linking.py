@@ -7,6 +7,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from yteso import patients
+from yteso.patients import linking
 from yteso.patients.maintenance import reindex_all
 from yteso.patients.models import LinkEvent, PersonBlockKey, ReviewItem, SourceRecord
 from yteso.synth.duplicates import generate_messy_records
@@ -179,3 +180,70 @@ def test_reindex_rebuilds_the_keys_matching_finds_people_by(db: Session) -> None
     found = patients.match_record(db, _record(local_id="BN3", identifiers=[], phone=None))
     assert found.outcome == "link"
     assert found.person_id in {first.person_id, lost.person_id}
+
+
+def _messy_batch() -> list[patients.SourceRecordIn]:
+    incoming = []
+    for number, messy in enumerate(generate_messy_records(300, seed=4)):
+        identifiers = [
+            {"kind": kind, "value": value}
+            for kind, value in (("national_id", messy.cccd), ("insurance_number", messy.bhyt))
+            if value
+        ]
+        incoming.append(
+            _record(
+                local_id=f"R{number}",
+                full_name=messy.full_name,
+                birth_date=messy.birth_date,
+                sex=int(messy.sex),
+                identifiers=identifiers,
+                commune_code=messy.commune_code,
+                phone=messy.phone or None,
+            )
+        )
+    # Seen twice in the batch; a typo'd CCCD of another person; too little to match on.
+    return [
+        *incoming[:150],
+        incoming[3],
+        _record(local_id="T1", full_name="Trần Văn Bình", birth_date="1990-11-02", sex=1,
+                identifiers=[{"kind": "national_id", "value": "019190001234"}], phone=None),
+        _record(local_id="T2", full_name="Hà", birth_date="", identifiers=[], phone=None),
+        *incoming[150:],
+    ]  # fmt: skip
+
+
+def _outcomes(decisions: list[patients.MatchDecisionOut]) -> list[tuple[object, ...]]:
+    """Decisions with persons named by the first record linked to them (ids differ by run)."""
+    first: dict[int, int] = {}
+    for index, decision in enumerate(decisions):
+        first.setdefault(decision.person_id, index)
+
+    def name(person: int | None) -> object:
+        return None if person is None else first.get(person, f"stored {person}")
+
+    return [
+        (d.outcome, d.rule, d.score, d.needs_review, name(d.person_id),
+         name(d.candidate_person_id), [e.level for e in d.explanation])
+        for d in decisions
+    ]  # fmt: skip
+
+
+def _rows(db: Session) -> list[int]:
+    models = (SourceRecord, LinkEvent, ReviewItem, PersonBlockKey)
+    return [_count(db, model) for model in models] + [patients.count_people(db)]
+
+
+def test_a_batch_is_matched_as_if_one_by_one(db: Session) -> None:
+    patients.match_record(db, _record())  # stored before: the typo'd CCCD's owner
+    db.commit()
+    records = _messy_batch()
+    one_by_one = [patients.match_record(db, record) for record in records]
+    rows = _rows(db)
+    db.rollback()
+    batch = linking.match_records(db, records)
+    assert _outcomes(batch) == _outcomes(one_by_one)
+    assert _rows(db) == rows
+    assert batch[150].rule == "known source record" and batch[150].person_id == batch[3].person_id
+    assert batch[151].needs_review and batch[152].outcome == "review"
+    links = {d.source_record_id for d in batch}
+    assert _count(db, LinkEvent) == len(links) + 1  # + the stored one's

@@ -4,10 +4,10 @@ Each new or replaced episode becomes transaction Bundles of PUT entries processe
 record store as the submitting HIS client, so the store's own validation, ownership rule
 (write scope = the client's facility), audit and patient-index link (every new Patient goes
 through `match_record`) apply. A file of BULK_EPISODES or more changed episodes (a back-fill
-batch) writes its Patients the same way and everything else through the store's bulk
-import. Any refusal raises `MappingFailed` with findings: the service then rejects the
-whole file.
-"""
+batch) first matches its new Patients in one batch of the patient index (intake_patients),
+writes them in one Bundle (the store finds each one's source record and keeps its link),
+and everything else through the store's bulk import. Any refusal raises `MappingFailed`
+with findings: the service then rejects the whole file."""
 
 from __future__ import annotations
 
@@ -21,12 +21,12 @@ from sqlalchemy.orm import Session
 from yteso.claims import repository
 from yteso.claims.envelope import Episode
 from yteso.claims.fhir_mapping import map_episode, resend_changes
-from yteso.claims.fhir_patient import differences
 from yteso.claims.fhir_terms import CLAIMS_TAG_SYSTEM, Resource
 from yteso.claims.findings import Finding, Where
+from yteso.claims.intake_patients import match_people, sort_out
 from yteso.claims.models import ClaimEpisode
 from yteso.claims.xml_parser import ParsedEpisode, iter_submission
-from yteso.records import Caller, FhirError, Issue, import_ndjson, process_bundle, read
+from yteso.records import Caller, FhirError, Issue, import_ndjson, process_bundle
 
 # Entries per Bundle: below the store's YTESO_FHIR_MAX_BUNDLE_ENTRIES (default 1000).
 BUNDLE_ENTRIES = 500
@@ -47,10 +47,10 @@ class MappingFailed(Exception):
 
 @dataclass(slots=True)
 class _Planned:
-    """What one episode writes: its new Patient (if any), then its other resources."""
+    """What one episode writes: its Patient (when new to the record), its other resources."""
 
     where: Where
-    patient: list[Resource]
+    patient: Resource
     resources: list[Resource]
 
 
@@ -64,39 +64,36 @@ def record_episodes(
     """Write the new or replaced episodes of a file (with their previous version); returns
     warnings (a Patient that differs). A file of many episodes (a back-fill batch) goes
     through the store's bulk path, except Patients, which always meet the patient index."""
-    warnings: list[Finding] = []
-    plans = []
-    for episode, previous in changed:
-        plan = _plan(session, caller, facility, episode, previous, file, warnings)
-        if len(changed) < BULK_EPISODES:
-            write(session, caller, plan.patient + plan.resources, plan.where)
-        else:
-            write(session, caller, plan.patient, plan.where)
-            plans.append(plan)
-    if plans:
-        _bulk(session, caller, plans)
-    return warnings
+    earlier = _previous_episodes(session, changed)
+    source = caller.source or ""
+    plans = [
+        _plan(facility, episode, earlier.get(position), Where(file, episode.ma_lk, "XML1"), source)
+        for position, (episode, _previous) in enumerate(changed)
+    ]
+    try:
+        people = sort_out(session, caller, [p.patient for p in plans], [p.where for p in plans])
+    except FhirError as error:
+        where = [plans[0].where] if plans else [Where(file)]
+        raise MappingFailed([_finding(where, i, []) for i in error.issues]) from None
+    if len(changed) < BULK_EPISODES:
+        for plan, patient in zip(plans, people.new, strict=True):
+            write(session, caller, [*([patient] if patient else []), *plan.resources], [plan.where])
+        return people.warnings
+    new = [(p, plan.where) for p, plan in zip(people.new, plans, strict=True) if p is not None]
+    match_people(session, facility, [patient for patient, _where in new])
+    write(session, caller, [patient for patient, _where in new], [where for _p, where in new])
+    _bulk(session, caller, plans)
+    return people.warnings
 
 
 def _plan(
-    session: Session,
-    caller: Caller,
-    facility: str,
-    episode: Episode,
-    previous: ClaimEpisode | None,
-    file: str | None,
-    warnings: list[Finding],
+    facility: str, episode: Episode, earlier: Episode | None, where: Where, source: str
 ) -> _Planned:
-    source = caller.source or ""
     mapped = map_episode(facility, episode, source)
     entries = mapped.resources
-    earlier = previous_episode(session, previous) if previous is not None else None
     if earlier is not None:
         entries = resend_changes(map_episode(facility, earlier, source), mapped)
-    where = Where(file, episode.ma_lk, "XML1")
-    new_patient, differing = _patient(session, caller, mapped.patient, where)
-    warnings += differing
-    return _Planned(where, new_patient, entries)
+    return _Planned(where, mapped.patient, entries)
 
 
 def _bulk(session: Session, caller: Caller, plans: list[_Planned]) -> None:
@@ -109,45 +106,27 @@ def _bulk(session: Session, caller: Caller, plans: list[_Planned]) -> None:
         raise MappingFailed([_finding(places, i, resources) for i in error.issues]) from None
 
 
-def previous_episode(session: Session, version: ClaimEpisode) -> Episode | None:
-    """The episode as its previous version was sent (read back from the raw file)."""
-    document = repository.get_document(session, version.document_id)
-    if document is None:
-        return None
-    index = 0
-    for event in iter_submission(io.BytesIO(document.content)):
-        if isinstance(event, ParsedEpisode):
-            if index == version.hoso_index:
-                return event.episode
-            index += 1
-    return None
-
-
-def _patient(
-    session: Session, caller: Caller, claimed: Resource, where: Where
-) -> tuple[list[Resource], list[Finding]]:
-    """[the Patient] when the facility's Patient is new; else nothing to write, and a
-    warning when the claim's demographics differ from the stored ones (never overwritten)."""
-    try:
-        stored = read(session, caller, "Patient", claimed["id"])
-    except FhirError as error:
-        if error.status in (404, 410):
-            return [claimed], []
-        raise MappingFailed([_finding([where], i, [claimed]) for i in error.issues]) from None
-    differing = differences(orjson.loads(stored.body), claimed)
-    if not differing:
-        return [], []
-    fields = ", ".join(differing)
-    warning = where.finding(
-        "PATIENT_DIFFERS",
-        f"Thông tin người bệnh khác Patient/{claimed['id']} đã lưu ({fields}): giữ bản đã lưu; "
-        "cập nhật qua API FHIR hoặc chỉ số người bệnh nếu cần.",
-        f"Patient details differ from the stored Patient/{claimed['id']} ({fields}): the "
-        "stored one is kept; update it through the FHIR API or the patient index if needed.",
-        field=fields,
-        severity="warning",
-    )
-    return [], [warning]
+def _previous_episodes(
+    session: Session, changed: list[tuple[Episode, ClaimEpisode | None]]
+) -> dict[int, Episode]:
+    """Each replaced episode (by position) as its previous version was sent, read back from
+    the raw files: each file parsed once."""
+    wanted: dict[int, dict[int, list[int]]] = {}  # document id -> HOSO index -> positions
+    for position, (_episode, previous) in enumerate(changed):
+        if previous is not None:
+            places = wanted.setdefault(previous.document_id, {})
+            places.setdefault(previous.hoso_index, []).append(position)
+    found: dict[int, Episode] = {}
+    for document_id, places in wanted.items():
+        document = repository.get_document(session, document_id)
+        if document is None:
+            continue
+        index = 0
+        for event in iter_submission(io.BytesIO(document.content)):
+            if isinstance(event, ParsedEpisode):
+                found.update({position: event.episode for position in places.get(index, ())})
+                index += 1
+    return found
 
 
 def bundle(resources: list[Resource]) -> dict[str, object]:
@@ -165,13 +144,15 @@ def bundle(resources: list[Resource]) -> dict[str, object]:
     }
 
 
-def write(session: Session, caller: Caller, resources: list[Resource], where: Where) -> None:
+def write(session: Session, caller: Caller, resources: list[Resource], places: list[Where]) -> None:
+    """Transaction Bundles of the resources; `places`: one for all, or one per resource."""
     for start in range(0, len(resources), BUNDLE_ENTRIES):
         chunk = resources[start : start + BUNDLE_ENTRIES]
+        where = places[start : start + BUNDLE_ENTRIES] if len(places) > 1 else places
         try:
             process_bundle(session, caller, "", bundle(chunk))
         except FhirError as error:
-            raise MappingFailed([_finding([where], i, chunk) for i in error.issues]) from None
+            raise MappingFailed([_finding(where, i, chunk) for i in error.issues]) from None
 
 
 def _finding(places: list[Where], issue: Issue, resources: list[Resource]) -> Finding:

@@ -10,7 +10,7 @@ from yteso.patients.identifiers import (
     parse_bhyt,
     parse_cccd_qr,
 )
-from yteso.patients.linking import match_record
+from yteso.patients.linking import match_record, match_records
 from yteso.patients.matching import Outcome, Thresholds
 from yteso.patients.schemas import (
     Identifier,
@@ -48,6 +48,7 @@ __all__ = [
     "find_by_identifier",
     "get_person",
     "match_record",
+    "match_records",
     "parse_bhyt",
     "parse_cccd_qr",
     "people_by_identifiers",

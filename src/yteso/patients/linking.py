@@ -1,19 +1,23 @@
 """Real-time matching: one incoming record is linked to a person, or becomes a new one.
 
-The one function the kiosk, claims intake and the FHIR API call. Takes the session first,
-never commits; every decision is kept with its score and per-field explanation.
+The one function the kiosk, claims intake and the FHIR API call (match_records: a batch of
+them). Takes the session first, never commits; every decision is kept with its score and
+per-field explanation.
 """
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import cache
 
 from sqlalchemy.orm import Session
 
 from yteso.core.errors import FieldProblem
-from yteso.patients import repository, writes
+from yteso.patients import writes
 from yteso.patients.birth_dates import BirthDate
-from yteso.patients.features import MatchRecord, RawRecord, blocking_keys, key_hashes, prepare
+from yteso.patients.features import MatchRecord, RawRecord, prepare
 from yteso.patients.identifiers import InvalidIdentifier, parse_cmnd, parse_passport
 from yteso.patients.matching import (
     Model,
@@ -33,8 +37,6 @@ from yteso.patients.schemas import (
 )
 from yteso.reference.crosswalk import current_commune
 
-# Enough for the largest block of a province (a common name in one birth year).
-MAX_CANDIDATES = 200
 _OTHER_IDS = {IdentifierKind.CITIZEN_ID: parse_cmnd, IdentifierKind.PASSPORT_NUMBER: parse_passport}
 
 
@@ -101,20 +103,29 @@ def golden_record(person: Person) -> MatchRecord:
 
 
 def _id(identifier: PersonIdentifier) -> int:
-    return identifier.id or 0
+    # One added by the batch being matched has no id yet: it is the latest.
+    return identifier.id if identifier.id is not None else sys.maxsize
 
 
 def best_candidate(
-    session: Session, features: MatchRecord, thresholds: Thresholds
+    people: list[Person], features: MatchRecord, thresholds: Thresholds
 ) -> tuple[Person, PairDecision] | None:
-    ids = repository.candidate_ids(session, key_hashes(blocking_keys(features)), MAX_CANDIDATES)
     scored = [
-        (person, decide(_model(), thresholds, features, golden_record(person)))
-        for person in repository.people(session, ids)
+        (person, decide(_model(), thresholds, features, golden_record(person))) for person in people
     ]
     if not scored:
         return None
     return max(scored, key=lambda pair: (pair[1].rule != "probabilistic", pair[1].weight))
+
+
+@dataclass(slots=True)
+class _Matched:
+    outcome: Outcome
+    source: SourceRecord
+    candidate: Person | None
+    features: MatchRecord
+    rule: str
+    decision: PairDecision | None
 
 
 def match_record(
@@ -127,11 +138,36 @@ def match_record(
     match on, or close to someone without being sure, becomes a new person flagged for
     review, never guessed into someone else.
     """
-    features = features_of(session, record)
-    known = repository.source_record(session, record.facility_code, record.local_id)
+    return match_records(session, [record], thresholds, actor)[0]
+
+
+def match_records(
+    session: Session, records: Sequence[SourceRecordIn], thresholds: Thresholds | None = None,
+    actor: str | None = None,
+) -> list[MatchDecisionOut]:  # fmt: skip
+    """match_record for many records (a claims batch), with the same decisions as one by one
+    in this order (a record may link to a person an earlier one created), reading the index
+    with a few queries and writing it with one statement per table."""
+    features = [features_of(session, record) for record in records]
+    batch = writes.IndexBatch.load(session, records, features)
+    limits = thresholds or Thresholds()
+    matched = [
+        _match(batch, record, found, limits, actor)
+        for record, found in zip(records, features, strict=True)
+    ]
+    batch.write(session)
+    return [_decision(m) for m in matched]
+
+
+def _match(
+    batch: writes.IndexBatch, record: SourceRecordIn, features: MatchRecord,
+    thresholds: Thresholds, actor: str | None,
+) -> _Matched:  # fmt: skip
+    known = batch.sources.get((record.facility_code, record.local_id))
     if known is not None:
-        return _decision(Outcome.LINK, known, None, features, "known source record", None)
-    found = best_candidate(session, features, thresholds or Thresholds())
+        return _Matched(Outcome.LINK, known, None, features, "known source record", None)
+    hashes = writes.hashes_of(features)
+    found = best_candidate(batch.candidates(hashes), features, thresholds)
     decision = found[1] if found else None
     outcome = decision.outcome if decision else Outcome.NEW
     if features.too_little:
@@ -139,23 +175,23 @@ def match_record(
     if outcome is Outcome.LINK and found is not None:
         person = found[0]
     else:
-        person = writes.new_person(session, features, record)
-    source = writes.attach(session, person, features, record, outcome is Outcome.REVIEW)
-    conflicts = writes.add_identifiers(session, person, features)
+        person = batch.new_person(features, record)
+    source = batch.attach(person, features, record, hashes, outcome is Outcome.REVIEW)
+    conflicts = batch.add_identifiers(person, features)
     rule = decision.rule if decision and outcome is Outcome.LINK else "new person"
     # A new person's history keeps the score against the closest candidate, too.
     action = "linked" if outcome is Outcome.LINK else "created"
-    writes.log(session, source, action, rule, decision, actor)
-    candidate = found[0].id if found and outcome is not Outcome.LINK else None
+    batch.log(source, action, rule, decision, actor)
+    candidate = found[0] if found and outcome is not Outcome.LINK else None
     if conflicts and candidate is None:
         candidate = conflicts[0]
     if outcome is Outcome.REVIEW or conflicts:
         source.needs_review = True
-        writes.queue_review(session, source, candidate, decision, _reason(features, conflicts))
-    return _decision(outcome, source, candidate, features, rule, decision)
+        batch.queue_review(source, candidate, decision, _reason(features, conflicts))
+    return _Matched(outcome, source, candidate, features, rule, decision)
 
 
-def _reason(features: MatchRecord, conflicts: list[int]) -> str:
+def _reason(features: MatchRecord, conflicts: list[Person]) -> str:
     if conflicts:
         return "Định danh đã thuộc về người khác: có thể gõ nhầm hoặc trùng người"
     if features.too_little:
@@ -163,20 +199,18 @@ def _reason(features: MatchRecord, conflicts: list[int]) -> str:
     return "Điểm ghép nằm giữa ngưỡng ghép và ngưỡng tạo mới"
 
 
-def _decision(
-    outcome: Outcome, source: SourceRecord, candidate: int | None, features: MatchRecord,
-    rule: str, decision: PairDecision | None,
-) -> MatchDecisionOut:  # fmt: skip
+def _decision(matched: _Matched) -> MatchDecisionOut:
+    decision, features = matched.decision, matched.features
     evidence = decision.evidence if decision else ()
     return MatchDecisionOut(
-        outcome=outcome.value,
-        person_id=source.person_id,
-        source_record_id=source.id,
-        rule=rule,
+        outcome=matched.outcome.value,
+        person_id=matched.source.person_id,
+        source_record_id=matched.source.id,
+        rule=matched.rule,
         score=decision.weight if decision else None,
         probability=decision.probability if decision else None,
-        candidate_person_id=candidate,
-        needs_review=source.needs_review,
+        candidate_person_id=matched.candidate.id if matched.candidate else None,
+        needs_review=matched.source.needs_review,
         explanation=[FieldEvidenceOut(field=e.field, level=e.level, weight=e.weight)
                      for e in evidence],
         problems=[ProblemOut(field=p.field, message=p.message, value=p.value)

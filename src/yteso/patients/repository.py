@@ -93,23 +93,45 @@ def count(session: Session) -> int:
     return session.scalar(select(func.count()).select_from(Person)) or 0
 
 
-def source_record(session: Session, facility_code: str, local_id: str) -> SourceRecord | None:
-    query = select(SourceRecord).where(
-        SourceRecord.facility_code == facility_code, SourceRecord.local_id == local_id
-    )
-    return session.scalars(query).first()
-
-
-def candidate_ids(session: Session, hashes: Sequence[int], limit: int) -> list[int]:
-    if not hashes:
+def source_records(
+    session: Session, facility_code: str, local_ids: Sequence[str]
+) -> list[SourceRecord]:
+    """The stored source records of one facility among these local ids."""
+    if not local_ids:
         return []
-    query = (
-        select(PersonBlockKey.person_id)
-        .where(PersonBlockKey.key_hash.in_(list(hashes)))
-        .distinct()
-        .limit(limit)
+    query = select(SourceRecord).where(
+        SourceRecord.facility_code == facility_code, SourceRecord.local_id.in_(list(local_ids))
     )
     return list(session.scalars(query))
+
+
+def block_members(session: Session, hashes: Sequence[int], limit: int) -> list[tuple[int, int]]:
+    """(key hash, person id) of people holding these keys, at most `limit` per key."""
+    if not hashes:
+        return []
+    rank = func.row_number().over(
+        partition_by=PersonBlockKey.key_hash, order_by=PersonBlockKey.person_id
+    )
+    ranked = (
+        select(PersonBlockKey.key_hash, PersonBlockKey.person_id, rank.label("rank"))
+        .where(PersonBlockKey.key_hash.in_(list(hashes)))
+        .subquery()
+    )
+    query = select(ranked.c.key_hash, ranked.c.person_id).where(ranked.c.rank <= limit)
+    return [(row[0], row[1]) for row in session.execute(query)]
+
+
+def held_block_keys(
+    session: Session, person_ids: Sequence[int], hashes: Sequence[int]
+) -> set[tuple[int, int]]:
+    """(key hash, person id) pairs already stored among these people and keys."""
+    if not person_ids or not hashes:
+        return set()
+    query = select(PersonBlockKey.key_hash, PersonBlockKey.person_id).where(
+        PersonBlockKey.person_id.in_(list(person_ids)),
+        PersonBlockKey.key_hash.in_(list(hashes)),
+    )
+    return {(row[0], row[1]) for row in session.execute(query)}
 
 
 def people(session: Session, ids: Sequence[int]) -> list[Person]:
@@ -134,14 +156,6 @@ def add_block_keys(session: Session, person_id: int, hashes: Iterable[int]) -> N
 
 def drop_block_keys(session: Session, person_id: int) -> None:
     session.execute(delete(PersonBlockKey).where(PersonBlockKey.person_id == person_id))
-
-
-def identifier_owner(session: Session, kind: str, value: str) -> int | None:
-    return session.scalar(
-        select(PersonIdentifier.person_id).where(
-            PersonIdentifier.kind == kind, PersonIdentifier.value == value
-        )
-    )
 
 
 def source_records_of(session: Session, person_id: int) -> list[SourceRecord]:

@@ -1,0 +1,128 @@
+"""The Patients of a file at intake: which are new to the shared record, which differ from
+the one stored (a warning, never an overwrite), and, for a batch file, their persons in the
+patient index matched together before they are written.
+
+Stored Patients are read with one search per 500 ids instead of one read per episode. An
+episode whose Patient an earlier episode of the same file brings is compared with that one,
+as if it had been stored first.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import orjson
+from sqlalchemy.orm import Session
+
+from yteso.claims.fhir_patient import differences
+from yteso.claims.fhir_terms import SID, Resource
+from yteso.claims.findings import Finding, Where
+from yteso.core.text import nfc
+from yteso.patients import Identifier, IdentifierKind, SourceRecordIn, match_records
+from yteso.records import Caller, run_search
+
+# Ids per search: the store's largest page (records.search MAX_COUNT).
+SEARCH_IDS = 500
+_KINDS = {SID + kind.value: kind for kind in IdentifierKind}
+_SEX = {"male": 1, "female": 2}
+
+
+@dataclass(slots=True)
+class FilePatients:
+    """Per episode of the file (in order): its Patient when new to the record, else None."""
+
+    new: list[Resource | None] = field(default_factory=list)
+    warnings: list[Finding] = field(default_factory=list)
+
+
+def sort_out(
+    session: Session, caller: Caller, claimed: list[Resource], places: list[Where]
+) -> FilePatients:
+    """Each episode's claimed Patient: new (to write) or known (compared)."""
+    stored = stored_patients(session, caller, sorted({p["id"] for p in claimed}))
+    result = FilePatients()
+    for patient, where in zip(claimed, places, strict=True):
+        known = stored.get(patient["id"])
+        if known is None:
+            stored[patient["id"]] = patient
+            result.new.append(patient)
+            continue
+        result.new.append(None)
+        result.warnings += _differing(known, patient, where)
+    return result
+
+
+def stored_patients(session: Session, caller: Caller, ids: list[str]) -> dict[str, Resource]:
+    """The stored (not deleted) Patients among these ids; the search is audited."""
+    found: dict[str, Resource] = {}
+    for start in range(0, len(ids), SEARCH_IDS):
+        chunk = ids[start : start + SEARCH_IDS]
+        pairs = [("_id", ",".join(chunk)), ("_count", str(len(chunk)))]
+        page = run_search(session, caller, "", "Patient", pairs, strict=True)
+        for entry in page.get("entry") or []:
+            # Entries hold the stored JSON text as an orjson.Fragment.
+            resource = orjson.loads(orjson.dumps(entry["resource"]))
+            found[resource["id"]] = resource
+    return found
+
+
+def _differing(stored: Resource, claimed: Resource, where: Where) -> list[Finding]:
+    differing = differences(stored, claimed)
+    if not differing:
+        return []
+    fields = ", ".join(differing)
+    return [
+        where.finding(
+            "PATIENT_DIFFERS",
+            f"Thông tin người bệnh khác Patient/{claimed['id']} đã lưu ({fields}): giữ bản đã "
+            "lưu; cập nhật qua API FHIR hoặc chỉ số người bệnh nếu cần.",
+            f"Patient details differ from the stored Patient/{claimed['id']} ({fields}): the "
+            "stored one is kept; update it through the FHIR API or the patient index if needed.",
+            field=fields,
+            severity="warning",
+        )
+    ]
+
+
+def match_people(session: Session, facility: str, patients: list[Resource]) -> None:
+    """Link new Patients to their persons in one batch of the patient index. The record
+    store, writing them next, finds each one's source record there and keeps its link."""
+    if patients:
+        match_records(session, [source_record(p, facility) for p in patients])
+
+
+def source_record(resource: dict[str, Any], facility: str) -> SourceRecordIn:
+    """The Patient as the record store's link to the patient index reads it (records
+    person_link): the same facility and local id, so that link finds this source record."""
+    names = [n for n in resource.get("name") or [] if isinstance(n, dict)]
+    name = names[0] if names else {}
+    parts = [name.get("family"), *(name.get("given") or [])]
+    full_name = name.get("text") or " ".join(p for p in parts if isinstance(p, str))
+    internal = [
+        i.get("value")
+        for i in resource.get("identifier") or []
+        if i.get("system") == SID + "patient-internal-id" and i.get("value")
+    ]
+    phones = [t.get("value") for t in resource.get("telecom") or [] if t.get("system") == "phone"]
+    birth = resource.get("birthDate")
+    return SourceRecordIn(
+        facility_code=facility,
+        local_id=str(internal[0] if internal else resource["id"])[:50],
+        origin="fhir",
+        full_name=nfc(str(full_name))[:255],
+        birth_date=birth if isinstance(birth, str) else "",
+        sex=_SEX.get(str(resource.get("gender")), 3),
+        identifiers=_identifiers(resource),
+        phone=str(phones[0])[:15] if phones else None,
+    )
+
+
+def _identifiers(resource: dict[str, Any]) -> list[Identifier]:
+    found = []
+    for identifier in resource.get("identifier") or []:
+        kind = _KINDS.get(str(identifier.get("system", "")))
+        value = identifier.get("value")
+        if kind is not None and isinstance(value, str) and value.strip():
+            found.append(Identifier(kind=kind, value=value.strip().upper()))
+    return found
