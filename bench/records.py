@@ -6,7 +6,7 @@
 - read by id with 16 concurrent connections (wrk, BENCH_RECORDS_SECONDS s);
 - Observation?patient=…&code=… and Patient?identifier=… p95 on that store;
 - Patient/$everything for a patient with 500 resources, p95.
-The server is uvicorn running `yteso.app:create_app` in a subprocess (BENCH_RECORDS_WORKERS
+The server is uvicorn running `yteso.app:create_served_app` in a subprocess (BENCH_RECORDS_WORKERS
 workers, default 2 = the machine's cores), loaded from loopback. BENCH_RECORDS_DATABASES picks
 the databases (sqlite,postgresql).
 """
@@ -176,7 +176,7 @@ def serve(port: int, workers: int) -> None:
     from uvicorn.supervisors import Multiprocess
 
     config = uvicorn.Config(
-        "yteso.app:create_app",
+        "yteso.app:create_served_app",
         factory=True,
         workers=workers,
         access_log=False,

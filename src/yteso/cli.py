@@ -60,7 +60,7 @@ def serve(
     console.print(f"Đã cập nhật lược đồ trong {time.perf_counter() - started:.2f} s")
     # The app writes its own structured access log; uvicorn's plain-text one would repeat it.
     uvicorn.run(
-        "yteso.app:create_app",
+        "yteso.app:create_served_app",
         factory=True,
         host=host,
         port=port,
