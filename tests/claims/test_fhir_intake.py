@@ -259,10 +259,15 @@ def _batch(samples: list[Episode], day: str = "20250301") -> bytes:
     return write_envelope(new_envelope("19001", day, samples))
 
 
-def test_a_batch_file_matches_its_patients_once_and_compares_repeated_ones(
-    client: TestClient, db: Session, his: dict[str, str], monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize("bulk", [2, 50], ids=["bulk path", "bundles"])
+def test_a_file_matches_its_patients_once_and_compares_repeated_ones(
+    client: TestClient,
+    db: Session,
+    his: dict[str, str],
+    monkeypatch: pytest.MonkeyPatch,
+    bulk: int,
 ) -> None:
-    monkeypatch.setattr(fhir_intake, "BULK_EPISODES", 2)
+    monkeypatch.setattr(fhir_intake, "BULK_EPISODES", bulk)
     samples = [s for s in all_episodes() if s.records("XML1")[0]["MA_LOAI_KCB"] == "01"][:4]
     for sample in samples:
         sample.records("XML1")[0]["MA_CSKCB"] = "19001"
@@ -283,7 +288,7 @@ def test_a_batch_file_matches_its_patients_once_and_compares_repeated_ones(
         assert db.execute(text(f"SELECT count(*) FROM {table}")).scalar() == patients
     linked = db.execute(text("SELECT count(*) FROM fhir_resources WHERE person_id IS NOT NULL"))
     assert linked.scalar() == patients
-    for sample in samples[1:3]:  # a resend of the batch: two episodes changed (bulk path)
+    for sample in samples[1:3]:  # a resend of the file: two episodes changed
         sample.records("XML2")[0]["LIEU_DUNG"] = "Ngày 3 lần, mỗi lần 1 viên"
     body = client.post(URL, content=_batch(samples, "20250302"), headers=headers).json()
     changes = {e["maLk"]: e["change"] for e in body["episodes"]}

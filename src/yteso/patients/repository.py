@@ -38,6 +38,20 @@ def people_by_identifiers(session: Session, kind: str, values: Sequence[str]) ->
     return {row[0]: row[1] for row in session.execute(query)}
 
 
+def identifier_owners(
+    session: Session, pairs: Sequence[tuple[str, str]]
+) -> dict[tuple[str, str], int]:
+    """Person id by (kind, value), for the identifiers that are known (one query)."""
+    if not pairs:
+        return {}
+    query = select(PersonIdentifier.kind, PersonIdentifier.value, PersonIdentifier.person_id).where(
+        PersonIdentifier.kind.in_(sorted({kind for kind, _value in pairs})),
+        PersonIdentifier.value.in_(sorted({value for _kind, value in pairs})),
+    )
+    wanted = set(pairs)
+    return {(k, v): pid for k, v, pid in session.execute(query) if (k, v) in wanted}
+
+
 def taken_identifiers(session: Session, pairs: Iterable[tuple[str, str]]) -> set[tuple[str, str]]:
     taken: set[tuple[str, str]] = set()
     for kind, value in pairs:

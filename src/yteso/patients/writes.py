@@ -91,11 +91,9 @@ class IndexBatch:
             found = dict.fromkeys(i for h in hashes_of(record) for i in by_hash.get(h, ()))
             wanted.update(list(found)[:MAX_CANDIDATES])
         owner_ids: dict[tuple[str, str], int] = {}
-        for kind in _MATCHED_KINDS:
-            values = sorted({v for f in features for k, v in _wanted_identifiers(f) if k == kind})
-            for part in _chunks(values):
-                found_ids = repository.people_by_identifiers(session, kind, part)
-                owner_ids.update({(kind, value): pid for value, pid in found_ids.items()})
+        pairs = sorted({pair for f in features for pair in _wanted_identifiers(f)})
+        for part in _chunks(pairs):
+            owner_ids.update(repository.identifier_owners(session, part))
         ids = sorted(wanted | set(owner_ids.values()))
         people: dict[int, Person] = {}
         for chunk in _chunks(ids):
