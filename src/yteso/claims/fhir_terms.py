@@ -83,10 +83,21 @@ def moment(value: str | None) -> str | None:
 def number(value: str | None) -> float | int | None:
     """A QĐ 130 decimal for JSON. Amounts have at most 2 decimals and a float is written
     back as its shortest repr, so the JSON text keeps the decimal written in the XML."""
-    text = value.strip() if value else ""
-    if not _NUMBER.match(text):
+    if not value:
         return None
-    return float(text) if "." in text else int(text)
+    if value in _numbers:
+        return _numbers[value]
+    text = value.strip()
+    found = (float(text) if "." in text else int(text)) if _NUMBER.match(text) else None
+    if len(_numbers) >= _NUMBERS_KEPT:
+        _numbers.clear()
+    _numbers[value] = found
+    return found
+
+
+# Amounts and quantities repeat a lot ("0", prices): each text is converted once.
+_numbers: dict[str, float | int | None] = {}
+_NUMBERS_KEPT = 100_000
 
 
 def money(value: str | None) -> dict[str, Any] | None:
@@ -142,8 +153,12 @@ def split_codes(value: str | None) -> list[str]:
 
 
 def compact(resource: Resource) -> Resource:
-    """Drop the elements left empty (None, "", [], {}) at the top level."""
-    return {k: v for k, v in resource.items() if v not in (None, "", [], {})}
+    """Drop the elements left empty (None, "", [], {}) at the top level; 0 and False stay."""
+    return {
+        k: v
+        for k, v in resource.items()
+        if v or (v is not None and not isinstance(v, str | list | dict))
+    }
 
 
 def extensions(record: Record, fields: tuple[str, ...]) -> list[dict[str, str]]:
