@@ -40,7 +40,7 @@ from sqlalchemy import text
 from registration_load import DOUBLE_SUBMIT, KIOSKS, PATIENT_SECONDS, SECONDS, Setup, Tally, load
 from support import database, percentile
 from yteso import facilities
-from yteso.app import create_app
+from yteso.app import create_served_app
 from yteso.core.auth import service as auth
 from yteso.core.cli_support import progress_bar
 from yteso.core.db import make_engine, make_session_factory, unit_of_work
@@ -58,7 +58,7 @@ FACILITIES = 10
 
 def timed_app() -> Any:
     """The application with a Server-Timing header: the app's time until it answers."""
-    app = create_app()
+    app = create_served_app()
 
     async def timed(scope: Any, receive: Any, send: Any) -> None:
         if scope["type"] != "http":
