@@ -8,7 +8,7 @@ kiosk serves a patient every BENCH_REGISTRATION_PATIENT_SECONDS (30 s, a third o
 screen: a real kiosk's pace) with every kiosk busy at once, a peak of ~6.7 patients/s.
 
 - server time identify → ticket: the sum of the app's own time (a Server-Timing header set
-  by an ASGI wrapper around `create_app`) over the three requests of one patient;
+  by an ASGI wrapper around `create_served_app`) over the three requests of one patient;
 - tickets issued, duplicates (two tickets with one number, or a double submit answered with
   a second ticket) and losses (a ticket a kiosk was given that the database does not hold
   after the server stopped);
