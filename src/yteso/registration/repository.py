@@ -229,7 +229,14 @@ def unknown_numbers_since(session: Session, client_id: str, since: datetime) -> 
 
 
 def delete_expired_interactions(session: Session, now: datetime) -> None:
-    session.execute(delete(KioskInteraction).where(KioskInteraction.expires_at <= now))
+    # Rows another kiosk's transaction is deleting are left to it (PostgreSQL): waiting for
+    # them would make every identify wait for the one before it to commit.
+    expired = (
+        select(KioskInteraction.token_hash)
+        .where(KioskInteraction.expires_at <= now)
+        .with_for_update(skip_locked=True)
+    )
+    session.execute(delete(KioskInteraction).where(KioskInteraction.token_hash.in_(expired)))
 
 
 def link_interaction_ticket(session: Session, token_hash: str, ticket_id: int) -> None:
