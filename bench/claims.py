@@ -269,7 +269,8 @@ def run() -> list[str]:
         "",
         "One episode per file except the batch files. Per-file episodes are written as record "
         "store transaction Bundles (PUT per resource); files of 50 or more episodes through "
-        "the store's bulk import (Patients still one by one through the patient index). "
+        "the store's bulk import (their new Patients matched in one batch of the patient index, "
+        "then written in one Bundle). "
         "Where the time goes: docs/claims-mapping.md.",
         "",
     ]

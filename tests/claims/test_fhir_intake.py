@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from tests.claims.samples import all_episodes, episode
 from tests.helpers import add_facility, bearer
-from yteso.claims import Episode, fhir_intake, new_envelope, write_envelope
+from yteso.claims import Episode, fhir_intake, intake_patients, new_envelope, write_envelope
 from yteso.claims.models import ClaimDocument, ClaimEpisode
 from yteso.core.audit.models import AuditEvent
 from yteso.patients import IdentifierKind, find_by_identifier
@@ -268,6 +268,7 @@ def test_a_file_matches_its_patients_once_and_compares_repeated_ones(
     bulk: int,
 ) -> None:
     monkeypatch.setattr(fhir_intake, "BULK_EPISODES", bulk)
+    monkeypatch.setattr(intake_patients, "SEARCH_IDS", 2)  # stored Patients in two searches
     samples = [s for s in all_episodes() if s.records("XML1")[0]["MA_LOAI_KCB"] == "01"][:4]
     for sample in samples:
         sample.records("XML1")[0]["MA_CSKCB"] = "19001"

@@ -11,8 +11,10 @@ from sqlalchemy.orm import Session
 from yteso.claims.models import ClaimDocument, ClaimEpisode
 
 
-def find_document(session: Session, facility_code: str, sha256: str) -> ClaimDocument | None:
-    query = select(ClaimDocument).where(
+def known_transaction(session: Session, facility_code: str, sha256: str) -> str | None:
+    """maGiaoDich of the file already received with these bytes (not its content: a batch
+    file can weigh hundreds of MB)."""
+    query = select(ClaimDocument.transaction_id).where(
         ClaimDocument.facility_code == facility_code, ClaimDocument.sha256 == sha256
     )
     return session.scalars(query.limit(1)).first()

@@ -129,9 +129,9 @@ def _submit(
 ) -> IntakeResult:
     received_at = now or utcnow()
     sha256 = hashlib.sha256(raw).hexdigest()
-    known = repository.find_document(session, facility_code, sha256)
+    known = repository.known_transaction(session, facility_code, sha256)
     if known is not None:
-        return IntakeResult("unchanged", known.transaction_id, received_at)
+        return IntakeResult("unchanged", known, received_at)
     checked = check_submission(io.BytesIO(raw), file)
     findings = checked.findings + _scope_findings(checked, facility_code, file)
     transaction_id = uuid.uuid4().hex
