@@ -60,23 +60,25 @@ def test_a_bad_event_fails_its_own_access_and_no_other(
     gate = threading.Event()
 
     async def accesses() -> list[Any]:
-        # The thread is held inside a read: everything after waits for the same batch.
-        first = asyncio.ensure_future(writer.read(_held(gate), 1))
+        # Every thread held inside a read: what comes next waits for one batch.
+        held = [
+            asyncio.ensure_future(writer.read(_held(gate), k)) for k in range(group_commit.THREADS)
+        ]
         await asyncio.sleep(0.1)
         rest = [asyncio.ensure_future(writer.write([_row(f"good{i}")])) for i in range(5)]
         bad = {**_row("bad"), "actor_kind": None}  # NOT NULL
         rest.append(asyncio.ensure_future(writer.write([bad])))
-        rest.append(asyncio.ensure_future(writer.read(_held(gate), 2)))
         await asyncio.sleep(0.1)
         gate.set()
-        return await asyncio.gather(first, *rest, return_exceptions=True)
+        return await asyncio.gather(*held, *rest, return_exceptions=True)
 
     results = asyncio.run(accesses())
-    assert results[0] == "answer 1" and results[-1] == "answer 2"
-    assert results[1:6] == [None] * 5
-    assert isinstance(results[6], AuditNotWritten)
-    assert _ids(session_factory) == ["good0", "good1", "good2", "good3", "good4", "held1",
-                                     "held2"]  # fmt: skip
+    threads = group_commit.THREADS
+    assert results[:threads] == [f"answer {k}" for k in range(threads)]
+    assert results[threads:-1] == [None] * 5
+    assert isinstance(results[-1], AuditNotWritten)
+    held = [f"held{k}" for k in range(threads)]
+    assert _ids(session_factory) == [f"good{i}" for i in range(5)] + held
 
 
 def test_a_read_that_fails_writes_no_event_and_others_still_answer(
@@ -108,7 +110,7 @@ def test_the_thread_ends_when_idle_and_comes_back(
     async def accesses() -> None:
         await writer.write([_row("before")])
         await asyncio.sleep(0.3)
-        assert writer._thread is None
+        assert writer._threads == 0
         await writer.write([_row("after")])
 
     asyncio.run(accesses())

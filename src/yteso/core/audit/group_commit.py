@@ -2,12 +2,12 @@
 
 A read writes nothing but its audit event, yet a transaction of its own per read costs a
 commit each: on SQLite one writer at a time, on PostgreSQL a WAL flush and four round
-trips. Here reads are handed to the process's audit thread and wait; the thread runs
+trips. Here reads are handed to the process's audit threads and wait; a thread runs
 every read that is waiting, inserts all their events in one transaction, commits, and
-only then hands each read its answer. A response is still sent only
-after its events are committed, and a read whose events fail to commit fails. Many reads
-share one commit, and a read costs its event loop no hop through the thread pool. Writes
-keep auditing inside their own transaction (`record`).
+only then hands each read its answer. A response is still sent only after its events are
+committed, and a read whose events fail to commit fails. Many reads share one commit, and
+a read costs its event loop no hop through the thread pool. Writes keep auditing inside
+their own transaction (`record`).
 """
 
 from __future__ import annotations
@@ -26,8 +26,11 @@ from yteso.core.audit.models import AuditEvent
 
 log = logging.getLogger("yteso.audit")
 
-BATCH_ROWS = 1000  # events per statement at most (11 parameters each)
-IDLE_SECONDS = 5.0  # a writer with nothing to do that long ends its thread
+BATCH_ROWS = 1000  # events (and reads) per batch at most
+IDLE_SECONDS = 5.0  # a thread with nothing to do that long ends
+# Batches in flight at once: while one waits for its commit (on PostgreSQL a WAL flush,
+# slow when other writers load the disk), the next reads and commits.
+THREADS = 2
 
 Row = dict[str, Any]
 K = TypeVar("K")
@@ -56,14 +59,15 @@ class _Waiting:
 
 
 class AuditWriter:
-    """One per process and database; its thread starts with the first event and ends
-    after IDLE_SECONDS without one."""
+    """One per process and database; its threads start with the events and end after
+    IDLE_SECONDS without any."""
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
         self._wake = threading.Condition()
         self._waiting: list[_Waiting] = []
-        self._thread: threading.Thread | None = None
+        self._threads = 0  # running
+        self._idle = 0  # of them, waiting for work
 
     async def write(self, rows: Sequence[Row]) -> None:
         """Return once the rows are committed; raise AuditNotWritten when they were not."""
@@ -85,21 +89,21 @@ class AuditWriter:
     def _submit(self, waiting: _Waiting) -> None:
         with self._wake:
             self._waiting.append(waiting)
-            if self._thread is None:
-                self._thread = threading.Thread(
-                    target=self._run, name="yteso-audit-writer", daemon=True
-                )
-                self._thread.start()
-            elif len(self._waiting) == 1:  # otherwise the thread is busy, not waiting
+            if self._idle:
                 self._wake.notify()
+            elif self._threads < THREADS:
+                self._threads += 1
+                threading.Thread(target=self._run, name="yteso-audit", daemon=True).start()
 
     def _run(self) -> None:
         while True:
             with self._wake:
                 if not self._waiting:
+                    self._idle += 1
                     self._wake.wait(IDLE_SECONDS)
+                    self._idle -= 1
                 if not self._waiting:
-                    self._thread = None
+                    self._threads -= 1
                     return
                 batch = self._take()
             try:
