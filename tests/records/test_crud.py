@@ -93,6 +93,17 @@ def test_conditional_create_and_update_by_identifier(
     assert response.json()["meta"]["versionId"] == "2"
 
 
+def test_conditional_update_creates_when_nothing_matches(
+    client: TestClient, his: dict[str, str]
+) -> None:
+    query = f"identifier={fx.SID}national_id|019090009999"
+    patient = fx.patient(cccd="019090009999")
+    created = client.put(f"/fhir/Patient?{query}", json=patient, headers=his)
+    assert created.status_code == 201, created.text
+    found = client.get(f"/fhir/Patient?{query}", headers=his).json()
+    assert [e["resource"]["id"] for e in found["entry"]] == [created.json()["id"]]
+
+
 def test_bad_input_gets_one_issue_per_problem(client: TestClient, his: dict[str, str]) -> None:
     broken = client.post("/fhir/Patient", content=b"{not json", headers=his)
     assert broken.status_code == 400

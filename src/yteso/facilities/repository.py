@@ -58,7 +58,8 @@ def search(
 
 
 def first_code(session: Session, where: FacilityFilter) -> str | None:
-    return session.scalar(_filtered(select(Facility.code), where).order_by(Facility.code).limit(1))
+    query = _filtered(select(Facility), where).order_by(Facility.code).limit(1)
+    return session.scalar(query.with_only_columns(Facility.code))
 
 
 def all_facilities(session: Session) -> list[Facility]:

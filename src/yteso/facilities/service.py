@@ -125,7 +125,7 @@ def recent_facility(session: Session, code: str) -> FacilityOut | None:
     """find_facility, with the answer reused for RECENT_SECONDS in this process: a change
     made by another process reaches the callers within that time, one made by this process
     at once. The result is shared: callers must not modify it."""
-    key = (str(session.get_bind().url), code)
+    key = (str(session.get_bind().engine.url), code)
     now = time.monotonic()
     hit = _recent.get(key)
     if hit is not None and hit[0] > now:

@@ -236,12 +236,8 @@ def conditional_update(
         resource.setdefault("id", found[0])
         return update(session, caller, res_type, found[0], resource)
     resource.pop("id", None)
-    people = None
-    if isinstance(resource, dict) and person_id is not None:
-        resource["id"] = resource.get("id") or new_id()
-        people = {resource["id"]: person_id}
     pending = Pending()
-    stored = write_new(session, caller, resource, pending, people=people)
+    stored = write_new(session, caller, resource, pending)
     pending.flush(session)
     return 201, stored
 
