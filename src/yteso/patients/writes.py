@@ -50,8 +50,8 @@ class IndexBatch:
 
     def __init__(self) -> None:
         self.sources: dict[tuple[str, str], SourceRecord] = {}
-        self.blocks: dict[int, list[Person]] = {}
-        self.owners: dict[tuple[str, str], Person] = {}
+        self._blocks: dict[int, list[Person]] = {}
+        self._owners: dict[tuple[str, str], Person] = {}
         self._new_people: list[Person] = []
         self._new_sources: list[tuple[SourceRecord, Person]] = []
         self._keys: list[tuple[int, Person]] = []
@@ -98,14 +98,14 @@ class IndexBatch:
         people: dict[int, Person] = {}
         for chunk in _chunks(ids):
             people.update({p.id: p for p in repository.people(session, chunk)})
-        self.blocks = {
+        self._blocks = {
             h: [people[i] for i in members if i in people] for h, members in by_hash.items()
         }
-        self.owners = {key: people[pid] for key, pid in owner_ids.items() if pid in people}
+        self._owners = {key: people[pid] for key, pid in owner_ids.items() if pid in people}
 
     def candidates(self, hashes: list[int]) -> list[Person]:
         """People sharing a key with the record: stored ones by id, then new ones."""
-        found = {id(p): p for h in hashes for p in self.blocks.get(h, ())}
+        found = {id(p): p for h in hashes for p in self._blocks.get(h, ())}
         ordered = sorted(found.values(), key=lambda p: (p.id is None, p.id or 0))
         return ordered[:MAX_CANDIDATES]
 
@@ -153,7 +153,7 @@ class IndexBatch:
         person.phone = person.phone or features.phone
         person.commune_code = person.commune_code or features.commune
         for key_hash in dict.fromkeys(hashes):
-            members = self.blocks.setdefault(key_hash, [])
+            members = self._blocks.setdefault(key_hash, [])
             if not any(member is person for member in members):
                 members.append(person)
                 self._keys.append((key_hash, person))
@@ -167,12 +167,12 @@ class IndexBatch:
         for kind, value in _wanted_identifiers(features):
             if (kind, value) in held:
                 continue
-            owner = self.owners.get((kind, value))
+            owner = self._owners.get((kind, value))
             if owner is not None and owner is not person:
                 conflicts.append(owner)
             elif owner is None and (kind != "national_id" or features.cccd_confirmed):
                 person.identifiers.append(PersonIdentifier(kind=kind, value=value))
-                self.owners[(kind, value)] = person
+                self._owners[(kind, value)] = person
         return conflicts
 
     def log(
@@ -200,7 +200,7 @@ class IndexBatch:
             LinkEvent(
                 source_record_id=source.id, person_id=source.person_id, action=action,
                 rule=rule, score=decision.weight if decision else None,
-                explanation=evidence_rows(decision), actor=actor,
+                explanation=_evidence_rows(decision), actor=actor,
             )
             for source, action, rule, decision, actor in self._events
         )  # fmt: skip
@@ -208,7 +208,7 @@ class IndexBatch:
             ReviewItem(
                 source_record_id=source.id, candidate_person_id=candidate.id if candidate else None,
                 facility_code=source.facility_code, score=decision.weight if decision else None,
-                explanation=evidence_rows(decision), reason=reason,
+                explanation=_evidence_rows(decision), reason=reason,
             )
             for source, candidate, decision, reason in self._reviews
         )  # fmt: skip
@@ -244,5 +244,5 @@ def _valid_identifiers(features: MatchRecord, record: SourceRecordIn) -> dict[st
     return found
 
 
-def evidence_rows(decision: PairDecision | None) -> list[dict[str, object]]:
+def _evidence_rows(decision: PairDecision | None) -> list[dict[str, object]]:
     return [asdict(e) for e in decision.evidence] if decision else []
