@@ -1,7 +1,7 @@
 """Read by id, the hottest route, without a unit of work.
 
-The process's audit thread (yteso.core.audit.AuditWriter) runs the reads waiting at once,
-one query per resource type, and commits their audit events together before any is
+The process's audit threads (yteso.core.audit.AuditWriter) run the reads waiting at once,
+one query per resource type, and commit their audit events together before any is
 answered: no read takes a write lock or pays a commit of its own, and the event loop
 hands no read to the thread pool.
 """

@@ -74,7 +74,7 @@ class AuditWriter:
         await self._wait(None, None, rows)
 
     async def read(self, reads: Reads[K, T], key: K) -> T:
-        """Have the audit thread read `key` (with the other keys waiting for `reads`) and
+        """Have an audit thread read `key` (with the other keys waiting for `reads`) and
         return the answer once its events are committed; raise the exception answered
         (no events then), or AuditNotWritten."""
         result: T = await self._wait(reads, key, ())
