@@ -91,7 +91,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_api_route("/", _start_page, include_in_schema=False)
     app.add_api_route("/healthz", _healthz, tags=["ops"])
     app.add_api_route("/readyz", _readyz, tags=["ops"])
+    # Starlette tries routes in order: the FHIR API, the busiest, first.
     for router in (
+        records_api.router,
         auth_api.router,
         auth_pages.router,
         audit_api.router,
@@ -102,7 +104,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         patients_api.router,
         patients_index_api.router,
         patients_pages.router,
-        records_api.router,
         claims_api.router,
         registration_api.router,
         registration_counter.router,
