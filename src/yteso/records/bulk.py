@@ -20,7 +20,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from yteso.records import access, repository, service
+from yteso.records import access, bulk_statistics, repository, service
 from yteso.records.access import Caller
 from yteso.records.bulk_rows import Line, Prepared, parse_line, prepare
 from yteso.records.outcome import FhirError, Issue
@@ -83,8 +83,8 @@ def _import(
 ) -> ImportResult:
     facility = access.check_write(caller, "import", {"resourceType": "Bundle"}, None)
     load = _Load(session, caller, facility, ImportResult(), [])
-    repository.prepare_bulk_load(session)
-    stored = repository.stored_count(session)
+    bulk_statistics.prepare_bulk_load(session)
+    stored = bulk_statistics.stored_count(session)
     batches = _batches(lines, batch_size)
     work = _Work(facility, caller.source, repository.bulk_time_format(session))
     for count, (batch, prepared) in enumerate(_prepared(batches, work, processes), start=1):
@@ -94,13 +94,13 @@ def _import(
         if count == 1 and len(batch) == batch_size and stored < batch_size and not load.problems:
             # A growing table planned as if empty turns the per-batch id lookup into
             # sequential scans.
-            repository.refresh_id_statistics(session)
+            bulk_statistics.refresh_id_statistics(session)
         if progress:
             progress(len(batch))
     if load.problems:
         raise FhirError(400, load.problems[:MAX_REPORTED])
     if load.result.created + load.result.updated >= stored * STALE_SHARE:
-        repository.refresh_statistics(session)
+        bulk_statistics.refresh_statistics(session)
     detail = f"nhập NDJSON: {load.result.created} mới, {load.result.updated} cập nhật"
     access.audit(session, caller, "import", "Bundle", caller.source, detail)
     return load.result
