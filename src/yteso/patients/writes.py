@@ -188,9 +188,12 @@ class IndexBatch:
         self._reviews.append((source, candidate, decision, reason))
 
     def write(self, session: Session) -> None:
-        """Persons (with their identifiers), then source records, then the rows naming them."""
-        session.add_all(self._new_people)
-        session.flush()
+        """Persons (with their identifiers), then source records; the link events and review
+        items naming them are written with the session's next flush (at the latest, the
+        commit), as the records of one statement per table."""
+        if self._new_people:
+            session.add_all(self._new_people)
+            session.flush()
         for source, person in self._new_sources:
             source.person_id = person.id
         session.add_all([source for source, _person in self._new_sources])
@@ -212,7 +215,6 @@ class IndexBatch:
             )
             for source, candidate, decision, reason in self._reviews
         )  # fmt: skip
-        session.flush()
 
     def _write_keys(self, session: Session) -> None:
         """New (key, person) pairs: a stored person may hold a key past the candidates read."""
