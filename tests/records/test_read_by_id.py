@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Column, MetaData, Table, insert, select
 from sqlalchemy.orm import Session
 
-from tests.helpers import staff_client
+from tests.helpers import run_async, staff_client
 from tests.records import fixtures as fx
 from tests.records.test_crud import create
 from yteso.core.audit import group_commit, recent
@@ -27,7 +27,7 @@ def _reads(app: FastAPI, headers: dict[str, str], paths: list[str]) -> list[http
         async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
             return await asyncio.gather(*(http.get(path, headers=headers) for path in paths))
 
-    return asyncio.run(run())
+    return run_async(run())
 
 
 def _read_events(db: Session) -> Counter[tuple[str, str | None, str]]:

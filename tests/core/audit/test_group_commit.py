@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import Connection, Engine, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from tests.helpers import run_async
 from yteso.core.audit import AuditNotWritten, AuditWriter, event_row, group_commit
 from yteso.core.audit.models import AuditEvent
 
@@ -40,7 +41,7 @@ def test_concurrent_accesses_are_answered_once_their_events_are_committed(
     async def accesses() -> None:
         await asyncio.gather(*(access(i) for i in range(100)))
 
-    asyncio.run(accesses())
+    run_async(accesses())
     assert visible == [1] * 100
     assert _ids(session_factory) == [f"p{i:03}" for i in range(100)]
 
@@ -72,7 +73,7 @@ def test_a_bad_event_fails_its_own_access_and_no_other(
         gate.set()
         return await asyncio.gather(*held, *rest, return_exceptions=True)
 
-    results = asyncio.run(accesses())
+    results = run_async(accesses())
     threads = group_commit.THREADS
     assert results[:threads] == [f"answer {k}" for k in range(threads)]
     assert results[threads:-1] == [None] * 5
@@ -95,7 +96,7 @@ def test_a_read_that_fails_writes_no_event_and_others_still_answer(
         keys = ["a", "broken", "b"]
         return await asyncio.gather(*(writer.read(reads, k) for k in keys), return_exceptions=True)
 
-    results = asyncio.run(accesses())
+    results = run_async(accesses())
     assert results[0] == "A" and results[2] == "B"
     assert isinstance(results[1], RuntimeError)
     assert _ids(session_factory) == ["a", "b"]
@@ -113,5 +114,5 @@ def test_the_thread_ends_when_idle_and_comes_back(
         assert writer._threads == 0
         await writer.write([_row("after")])
 
-    asyncio.run(accesses())
+    run_async(accesses())
     assert _ids(session_factory) == ["after", "before"]
