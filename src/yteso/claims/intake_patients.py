@@ -10,23 +10,19 @@ as if it had been stored first.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
 import orjson
 from sqlalchemy.orm import Session
 
 from yteso.claims.fhir_patient import differences
-from yteso.claims.fhir_terms import SID, Resource
+from yteso.claims.fhir_terms import Resource
 from yteso.claims.findings import Finding, Where
-from yteso.core.text import nfc
-from yteso.patients import Identifier, IdentifierKind, SourceRecordIn, match_records
-from yteso.records import Caller, FhirError, read, run_search
+from yteso.patients import match_records
+from yteso.records import Caller, FhirError, patient_source_record, read, run_search
 
 # Ids per search: within the store's largest page (records.search MAX_COUNT, 500), or some
 # would be left out (a test keeps them in step).
 SEARCH_IDS = 200
-_KINDS = {SID + kind.value: kind for kind in IdentifierKind}
-_SEX = {"male": 1, "female": 2}
 
 
 @dataclass(slots=True)
@@ -101,42 +97,7 @@ def _differing(stored: Resource, claimed: Resource, where: Where) -> list[Findin
 
 def match_people(session: Session, facility: str, patients: list[Resource]) -> None:
     """Link new Patients to their persons in one batch of the patient index. The record
-    store, writing them next, finds each one's source record there and keeps its link."""
+    store, writing them next, reads them the same way (`patient_source_record`), finds each
+    one's source record there and keeps its link."""
     if patients:
-        match_records(session, [source_record(p, facility) for p in patients])
-
-
-def source_record(resource: dict[str, Any], facility: str) -> SourceRecordIn:
-    """The Patient as the record store's link to the patient index reads it (records
-    person_link): the same facility and local id, so that link finds this source record."""
-    names = [n for n in resource.get("name") or [] if isinstance(n, dict)]
-    name = names[0] if names else {}
-    parts = [name.get("family"), *(name.get("given") or [])]
-    full_name = name.get("text") or " ".join(p for p in parts if isinstance(p, str))
-    internal = [
-        i.get("value")
-        for i in resource.get("identifier") or []
-        if i.get("system") == SID + "patient-internal-id" and i.get("value")
-    ]
-    phones = [t.get("value") for t in resource.get("telecom") or [] if t.get("system") == "phone"]
-    birth = resource.get("birthDate")
-    return SourceRecordIn(
-        facility_code=facility,
-        local_id=str(internal[0] if internal else resource["id"])[:50],
-        origin="fhir",
-        full_name=nfc(str(full_name))[:255],
-        birth_date=birth if isinstance(birth, str) else "",
-        sex=_SEX.get(str(resource.get("gender")), 3),
-        identifiers=_identifiers(resource),
-        phone=str(phones[0])[:15] if phones else None,
-    )
-
-
-def _identifiers(resource: dict[str, Any]) -> list[Identifier]:
-    found = []
-    for identifier in resource.get("identifier") or []:
-        kind = _KINDS.get(str(identifier.get("system", "")))
-        value = identifier.get("value")
-        if kind is not None and isinstance(value, str) and value.strip():
-            found.append(Identifier(kind=kind, value=value.strip().upper()))
-    return found
+        match_records(session, [patient_source_record(p, facility) for p in patients])

@@ -8,6 +8,7 @@ from yteso.records.bulk import ImportResult, import_ndjson
 from yteso.records.bundles import process as process_bundle
 from yteso.records.definitions import FACILITY_TAG_SYSTEM, RESOURCE_TYPES
 from yteso.records.outcome import FhirError, Issue
+from yteso.records.person_link import patient_source_record
 from yteso.records.reading import everything, run_search
 from yteso.records.service import conditional_update, create, delete, read, update, vread
 from yteso.records.writes import Stored
@@ -25,6 +26,7 @@ __all__ = [
     "delete",
     "everything",
     "import_ndjson",
+    "patient_source_record",
     "process_bundle",
     "read",
     "run_search",

@@ -41,10 +41,12 @@ def person_identifiers(resource: dict[str, Any]) -> list[Identifier]:
 
 def link_person(session: Session, resource: dict[str, Any], facility: str) -> int:
     """The person this Patient is, as the patient index's match function decides."""
-    return match_record(session, _source_record(resource, facility)).person_id
+    return match_record(session, patient_source_record(resource, facility)).person_id
 
 
-def _source_record(resource: dict[str, Any], facility: str) -> SourceRecordIn:
+def patient_source_record(resource: dict[str, Any], facility: str) -> SourceRecordIn:
+    """A Patient as the patient index sees it: the facility's source record of the person
+    (local id = the internal patient identifier, else the resource id)."""
     names = [n for n in resource.get("name") or [] if isinstance(n, dict)]
     name = names[0] if names else {}
     parts = [name.get("family"), *(name.get("given") or [])]
