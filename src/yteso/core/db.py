@@ -186,10 +186,6 @@ def _share_writes(engine: Engine) -> None:
     event.listen(engine.pool, "invalidate", _give_back_turn)
 
 
-# Set in Session.info by whoever leaves rows to be written at commit (the audit trail).
-WRITES_AT_COMMIT = "yteso.db.writes_at_commit"
-
-
 def finish_unit_of_work(session: Session, succeeded: bool) -> None:
     """Commit (or roll back after a failure) and close; a failed commit is rolled back."""
     try:

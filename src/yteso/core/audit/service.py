@@ -18,7 +18,7 @@ from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction, session
 
 from yteso.core.audit.models import AuditEvent
 from yteso.core.auth.principal import Principal
-from yteso.core.db import WRITES_AT_COMMIT, utcnow
+from yteso.core.db import utcnow
 
 _INSERT = insert(cast(Table, AuditEvent.__table__))
 _PENDING = "yteso.audit.pending"  # key in Session.info: events not yet inserted
@@ -68,7 +68,6 @@ def record(
     if not session.in_transaction():
         session.begin()  # so that a rollback, even before any query, drops the event
     session.info.setdefault(_PENDING, []).append(row)
-    session.info[WRITES_AT_COMMIT] = True
 
 
 def _write_pending(session: Session) -> None:
@@ -94,7 +93,6 @@ def _before_query(state: ORMExecuteState) -> None:
 def _after_transaction(session: Session, transaction: SessionTransaction) -> None:
     if transaction.parent is None:  # the whole transaction ended: rolled back if any remain
         session.info.pop(_PENDING, None)
-        session.info.pop(WRITES_AT_COMMIT, None)
 
 
 def record_refusal(
