@@ -9,7 +9,6 @@ its current version, changes nothing. Services never commit: the caller's unit o
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import io
 import uuid
@@ -27,6 +26,7 @@ from yteso.claims.models import ClaimDocument, ClaimEpisode
 from yteso.claims.timeliness import VIETNAM, delay_seconds, local_moment
 from yteso.claims.validator import CheckedSubmission, check_submission
 from yteso.claims.xml_parser import ENVELOPE_ROOT, ParsedEpisode, read_facility_code
+from yteso.core.collector import cyclic_gc_paused
 from yteso.core.db import utcnow
 from yteso.core.errors import Conflict
 from yteso.records import Caller
@@ -110,13 +110,8 @@ def submit(
     is its HIS client, who writes the episodes to the shared record."""
     # Parsing and mapping make ~1,000 short-lived containers per episode, none in a cycle:
     # the cyclic collector would rescan them over and over (a fifth of the intake's time).
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
+    with cyclic_gc_paused():
         return _submit(session, raw, facility_code, sender, file, now)
-    finally:
-        if collecting:
-            gc.enable()
 
 
 def _submit(

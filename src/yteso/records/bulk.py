@@ -20,6 +20,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from yteso.core.collector import cyclic_gc_paused
 from yteso.records import access, bulk_statistics, repository, service
 from yteso.records.access import Caller
 from yteso.records.bulk_rows import Line, Prepared, parse_line, prepare
@@ -64,13 +65,8 @@ def import_ndjson(
     a process forked from a server that runs threads may inherit locks those threads held."""
     # Each batch makes ~100 000 short-lived containers without cycles: the cyclic
     # collector would rescan them over and over (about a third of the load time).
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
+    with cyclic_gc_paused():
         return _import(session, caller, lines, batch_size, progress, processes)
-    finally:
-        if collecting:
-            gc.enable()
 
 
 def _import(
