@@ -6,16 +6,16 @@ record store as the submitting HIS client, so the store's own validation, owners
 through `match_record`) apply. A file of BULK_EPISODES or more changed episodes (a back-fill
 batch) first matches its new Patients in one batch of the patient index (intake_patients),
 writes them in one Bundle (the store finds each one's source record and keeps its link),
-and everything else through the store's bulk import. Any refusal raises `MappingFailed`
-with findings: the service then rejects the whole file."""
+and everything else through the store's bulk import, whose rows are made with the mapping,
+before the intake's first write (`plan_episodes`). Any refusal raises `MappingFailed` with
+findings: the service then rejects the whole file."""
 
 from __future__ import annotations
 
 import io
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-import orjson
 from sqlalchemy.orm import Session
 
 from yteso.claims import repository
@@ -26,7 +26,15 @@ from yteso.claims.findings import Finding, Where
 from yteso.claims.intake_patients import match_people, sort_out
 from yteso.claims.models import ClaimEpisode
 from yteso.claims.xml_parser import ParsedEpisode, iter_submission
-from yteso.records import Caller, FhirError, Issue, import_ndjson, process_bundle
+from yteso.records import (
+    Caller,
+    FhirError,
+    Issue,
+    PreparedImport,
+    import_prepared,
+    prepare_import,
+    process_bundle,
+)
 
 # Entries per Bundle: below the store's YTESO_FHIR_MAX_BUNDLE_ENTRIES (default 1000).
 BUNDLE_ENTRIES = 500
@@ -54,35 +62,64 @@ class _Planned:
     resources: list[Resource]
 
 
-def record_episodes(
+@dataclass(slots=True)
+class PlannedFile:
+    """A file's new or replaced episodes mapped, and for a batch file the store's rows of
+    everything but the Patients."""
+
+    file: str | None
+    plans: list[_Planned]
+    bulk: PreparedImport | None = None
+    bulk_resources: list[Resource] = field(default_factory=list)
+
+
+def plan_episodes(
     session: Session,
     caller: Caller,
     facility: str,
     changed: list[tuple[Episode, ClaimEpisode | None]],
     file: str | None = None,
-) -> list[Finding]:
-    """Write the new or replaced episodes of a file (with their previous version); returns
-    warnings (a Patient that differs). A file of many episodes (a back-fill batch) goes
-    through the store's bulk path, except Patients, which always meet the patient index."""
+) -> PlannedFile:
+    """Map the new or replaced episodes (with their previous version). Reads only: nothing
+    is written, so the CPU work happens before the intake's first write."""
     earlier = _previous_episodes(session, changed)
     source = caller.source or ""
-    plans = [
-        _plan(facility, episode, earlier.get(position), Where(file, episode.ma_lk, "XML1"), source)
-        for position, (episode, _previous) in enumerate(changed)
-    ]
+    planned = PlannedFile(
+        file,
+        [
+            _plan(facility, episode, earlier.get(i), Where(file, episode.ma_lk, "XML1"), source)
+            for i, (episode, _previous) in enumerate(changed)
+        ],
+    )
+    if len(changed) >= BULK_EPISODES:
+        planned.bulk_resources = [r for plan in planned.plans for r in plan.resources]
+        try:
+            planned.bulk = prepare_import(session, caller, planned.bulk_resources, BULK_BATCH)
+        except FhirError as error:
+            places = [Where(file)]
+            raise MappingFailed([_finding(places, i, []) for i in error.issues]) from None
+    return planned
+
+
+def record_episodes(session: Session, caller: Caller, planned: PlannedFile) -> list[Finding]:
+    """Write the planned episodes; returns warnings (a Patient that differs). A batch file
+    goes through the store's bulk path, except Patients, which always meet the patient
+    index."""
+    plans = planned.plans
     try:
         people = sort_out(session, caller, [p.patient for p in plans], [p.where for p in plans])
     except FhirError as error:
-        where = [plans[0].where] if plans else [Where(file)]
+        where = [plans[0].where] if plans else [Where(planned.file)]
         raise MappingFailed([_finding(where, i, []) for i in error.issues]) from None
-    if len(changed) < BULK_EPISODES:
+    if planned.bulk is None:
         for plan, patient in zip(plans, people.new, strict=True):
             write(session, caller, [*([patient] if patient else []), *plan.resources], [plan.where])
         return people.warnings
     new = [(p, plan.where) for p, plan in zip(people.new, plans, strict=True) if p is not None]
+    facility = planned.bulk.facility
     match_people(session, facility, [patient for patient, _where in new])
     write(session, caller, [patient for patient, _where in new], [where for _p, where in new])
-    _bulk(session, caller, plans)
+    _bulk(session, caller, planned.bulk, planned)
     return people.warnings
 
 
@@ -96,13 +133,12 @@ def _plan(
     return _Planned(where, mapped.patient, entries)
 
 
-def _bulk(session: Session, caller: Caller, plans: list[_Planned]) -> None:
-    resources = [r for plan in plans for r in plan.resources]
-    places = [plan.where for plan in plans for _r in plan.resources]
-    lines = (orjson.dumps(resource) for resource in resources)
+def _bulk(session: Session, caller: Caller, bulk: PreparedImport, planned: PlannedFile) -> None:
+    places = [plan.where for plan in planned.plans for _r in plan.resources]
     try:
-        import_ndjson(session, caller, lines, batch_size=BULK_BATCH)
+        import_prepared(session, caller, bulk)
     except FhirError as error:
+        resources = planned.bulk_resources
         raise MappingFailed([_finding(places, i, resources) for i in error.issues]) from None
 
 

@@ -20,7 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from yteso.claims import repository
-from yteso.claims.fhir_intake import MappingFailed, record_episodes
+from yteso.claims.fhir_intake import MappingFailed, plan_episodes, record_episodes
 from yteso.claims.findings import Finding, Where, has_errors
 from yteso.claims.models import ClaimDocument, ClaimEpisode
 from yteso.claims.timeliness import VIETNAM, delay_seconds, local_moment
@@ -136,14 +136,48 @@ def _submit(
     # No session factory: a refusal by the store becomes a finding, audited with the
     # submission; its own-transaction audit would wait for this one's write lock (SQLite).
     writer = Caller(sender.principal, None, sender.address, SOURCE + transaction_id)
+    comparison = _compare(session, checked.episodes, facility_code)
+    if not comparison.changed:
+        result.outcome = "unchanged"
+        result.episodes = [
+            EpisodeOutcome(k, comparison.current[k].version, "unchanged") for k in comparison.ma_lks
+        ]
+        return result
     try:
+        # Mapped (and, for a batch file, made into the store's rows) before the first write:
+        # on SQLite another submission writes meanwhile.
+        changed = [
+            (checked.episodes[i].episode, comparison.current.get(comparison.ma_lks[i]))
+            for i in sorted(comparison.changed)
+        ]
+        planned = plan_episodes(session, writer, facility_code, changed, file)
         with session.begin_nested():
-            changed = _store(session, raw, sha256, checked.episodes, facility_code, writer, result)
-            episodes = [(parsed.episode, previous) for parsed, previous in changed]
-            result.findings += record_episodes(session, writer, facility_code, episodes, file)
+            _store(session, raw, sha256, checked.episodes, comparison, writer, result)
+            result.findings += record_episodes(session, writer, planned)
     except MappingFailed as failure:
         return IntakeResult("rejected", transaction_id, received_at, findings + failure.findings)
     return result
+
+
+@dataclass(frozen=True, slots=True)
+class _Comparison:
+    """A file's episodes against their current versions: which are new or changed."""
+
+    facility_code: str
+    ma_lks: list[str]
+    current: dict[str, ClaimEpisode]
+    changed: set[int]  # positions in the file
+
+
+def _compare(session: Session, episodes: list[ParsedEpisode], facility_code: str) -> _Comparison:
+    ma_lks = [p.episode.ma_lk or "" for p in episodes]
+    current = repository.current_episodes(session, facility_code, ma_lks)
+    changed = {
+        i
+        for i, (key, parsed) in enumerate(zip(ma_lks, episodes, strict=True))
+        if key not in current or current[key].content_sha256 != parsed.digest
+    }
+    return _Comparison(facility_code, ma_lks, current, changed)
 
 
 def _store(
@@ -151,39 +185,23 @@ def _store(
     raw: bytes,
     sha256: str,
     episodes: list[ParsedEpisode],
-    facility_code: str,
+    comparison: _Comparison,
     writer: Caller,
     result: IntakeResult,
-) -> list[tuple[ParsedEpisode, ClaimEpisode | None]]:
-    """Store the raw file and the new versions; the new or changed episodes with their
-    previous version."""
-    ma_lks = [p.episode.ma_lk or "" for p in episodes]
-    current = repository.current_episodes(session, facility_code, ma_lks)
-    hashes = [p.digest for p in episodes]
-    changed = {
-        i
-        for i, (key, h) in enumerate(zip(ma_lks, hashes, strict=True))
-        if key not in current or current[key].content_sha256 != h
-    }
-    if not changed:
-        result.outcome = "unchanged"
-        result.episodes = [EpisodeOutcome(k, current[k].version, "unchanged") for k in ma_lks]
-        return []
-    document = _document(raw, sha256, len(episodes), facility_code, writer, result)
+) -> None:
+    """Store the raw file and the new versions."""
+    document = _document(raw, sha256, len(episodes), comparison.facility_code, writer, result)
     session.add(document)
     session.flush()
-    written = []
-    for index, (parsed, key, digest) in enumerate(zip(episodes, ma_lks, hashes, strict=True)):
-        previous = current.get(key)
-        if index not in changed and previous is not None:
+    for index, (parsed, key) in enumerate(zip(episodes, comparison.ma_lks, strict=True)):
+        previous = comparison.current.get(key)
+        if index not in comparison.changed and previous is not None:
             result.episodes.append(EpisodeOutcome(key, previous.version, "unchanged"))
             continue
-        row = _version(parsed, key, digest, document, index, previous, result.received_at)
+        row = _version(parsed, key, parsed.digest, document, index, previous, result.received_at)
         session.add(row)
         result.episodes.append(EpisodeOutcome(key, row.version, "replaced" if previous else "new"))
-        written.append((parsed, previous))
     _flush_versions(session)
-    return written
 
 
 def _document(

@@ -4,7 +4,13 @@ Other modules write and read records through these functions with a `Caller` (th
 acting, for access checks and the audit trail)."""
 
 from yteso.records.access import Caller
-from yteso.records.bulk import ImportResult, import_ndjson
+from yteso.records.bulk import (
+    ImportResult,
+    PreparedImport,
+    import_ndjson,
+    import_prepared,
+    prepare_import,
+)
 from yteso.records.bundles import process as process_bundle
 from yteso.records.definitions import FACILITY_TAG_SYSTEM, RESOURCE_TYPES
 from yteso.records.outcome import FhirError, Issue
@@ -20,13 +26,16 @@ __all__ = [
     "FhirError",
     "ImportResult",
     "Issue",
+    "PreparedImport",
     "Stored",
     "conditional_update",
     "create",
     "delete",
     "everything",
     "import_ndjson",
+    "import_prepared",
     "patient_source_record",
+    "prepare_import",
     "process_bundle",
     "read",
     "run_search",

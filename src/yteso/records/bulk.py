@@ -5,6 +5,10 @@ is written (the caller's unit of work rolls back) and the problems are listed by
 Rows are made per batch (bulk_rows, pure: in a second process when asked) and written with
 one executemany (COPY on PostgreSQL) per table; a line whose id is already stored becomes
 a new version of it (update), so a file can be loaded again safely.
+
+Another module holding its resources as dicts makes the rows first (`prepare_import`, no
+statement run) and writes them later in its transaction (`import_prepared`): on SQLite,
+where writers take turns from their first write, the CPU work then happens outside the turn.
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ from sqlalchemy.orm import Session
 from yteso.core.collector import cyclic_gc_paused
 from yteso.records import access, bulk_statistics, repository, service
 from yteso.records.access import Caller
-from yteso.records.bulk_rows import Line, Prepared, parse_line, prepare
+from yteso.records.bulk_rows import Line, LineInput, Prepared, parse_line, prepare
 from yteso.records.outcome import FhirError, Issue
 from yteso.records.person_link import link_people
 
@@ -50,6 +54,15 @@ class _Load:
     problems: list[Issue]
 
 
+@dataclass(frozen=True)
+class PreparedImport:
+    """The rows of a whole load, made before its transaction's first write."""
+
+    facility: str
+    batch_size: int
+    batches: list[tuple[list[Line], Prepared]]
+
+
 def import_ndjson(
     session: Session,
     caller: Caller,
@@ -66,24 +79,44 @@ def import_ndjson(
     # Each batch makes ~100 000 short-lived containers without cycles: the cyclic
     # collector would rescan them over and over (about a third of the load time).
     with cyclic_gc_paused():
-        return _import(session, caller, lines, batch_size, progress, processes)
+        facility = access.check_write(caller, "import", {"resourceType": "Bundle"}, None)
+        work = _Work(facility, caller.source, repository.bulk_time_format(session))
+        batches = _prepared(_batches(lines, batch_size), work, processes)
+        return _load(session, caller, facility, batch_size, batches, progress)
 
 
-def _import(
+def prepare_import(
+    session: Session, caller: Caller, resources: Iterable[dict[str, Any]], batch_size: int = 5000
+) -> PreparedImport:
+    """Rows for resources held as dicts, which are taken over (stamped, given their meta).
+    No statement runs; problems are raised by `import_prepared`, listed by position from 1
+    as `dòng n`, like lines."""
+    facility = access.check_write(caller, "import", {"resourceType": "Bundle"}, None)
+    work = _Work(facility, caller.source, repository.bulk_time_format(session))
+    with cyclic_gc_paused():
+        batches = [(batch, work(batch)) for batch in _batches(resources, batch_size)]
+    return PreparedImport(facility, batch_size, batches)
+
+
+def import_prepared(session: Session, caller: Caller, prepared: PreparedImport) -> ImportResult:
+    """Write what `prepare_import` made for the same caller: every resource or nothing."""
+    with cyclic_gc_paused():
+        batches = iter(prepared.batches)
+        return _load(session, caller, prepared.facility, prepared.batch_size, batches, None)
+
+
+def _load(
     session: Session,
     caller: Caller,
-    lines: Iterable[bytes | str],
+    facility: str,
     batch_size: int,
+    batches: Iterator[tuple[list[Line], Prepared]],
     progress: Callable[[int], None] | None,
-    processes: int,
 ) -> ImportResult:
-    facility = access.check_write(caller, "import", {"resourceType": "Bundle"}, None)
     load = _Load(session, caller, facility, ImportResult(), [])
     bulk_statistics.prepare_bulk_load(session)
     stored = bulk_statistics.stored_count(session)
-    batches = _batches(lines, batch_size)
-    work = _Work(facility, caller.source, repository.bulk_time_format(session))
-    for count, (batch, prepared) in enumerate(_prepared(batches, work, processes), start=1):
+    for count, (batch, prepared) in enumerate(batches, start=1):
         load.problems += prepared.problems
         if not load.problems:
             _write(load, batch, prepared)
@@ -102,9 +135,11 @@ def _import(
     return load.result
 
 
-def _batches(lines: Iterable[bytes | str], size: int) -> Iterator[list[Line]]:
+def _batches(lines: Iterable[LineInput], size: int) -> Iterator[list[Line]]:
     """Non-blank lines with their numbers, `size` at a time."""
-    numbered = ((n, line) for n, line in enumerate(lines, start=1) if line.strip())
+    numbered = (
+        (n, line) for n, line in enumerate(lines, start=1) if isinstance(line, dict) or line.strip()
+    )
     while batch := list(islice(numbered, size)):
         yield batch
 

@@ -24,7 +24,10 @@ from yteso.records.service import new_id
 from yteso.records.validation import check_resource
 from yteso.records.writes import set_meta
 
-Line = tuple[int, bytes | str]  # line number (from 1), text
+# An NDJSON line's text, or a resource another module already holds as a dict (taken over:
+# stamped and given its meta in place).
+LineInput = bytes | str | dict[str, Any]
+Line = tuple[int, LineInput]  # line number (from 1), input
 
 
 @dataclass
@@ -93,15 +96,18 @@ def prepare(
     return prepared
 
 
-def parse_line(line: bytes | str) -> dict[str, Any]:
+def parse_line(line: LineInput) -> dict[str, Any]:
     """A line as a resource dict; raises orjson.JSONDecodeError or FhirError."""
+    if isinstance(line, dict):
+        check_resource(line, text=orjson.dumps(line))
+        return line
     resource = orjson.loads(line)
     check_resource(resource, text=line)
     return dict(resource)
 
 
 def _parse(
-    problems: list[Issue], number: int, line: bytes | str, facility: str
+    problems: list[Issue], number: int, line: LineInput, facility: str
 ) -> dict[str, Any] | None:
     try:
         resource = parse_line(line)

@@ -1,0 +1,84 @@
+"""Rows made ahead of the transaction's first write (prepare_import), written later in it
+(import_prepared): the entry for modules that hold their resources as dicts."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import orjson
+import pytest
+from sqlalchemy import event, text
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
+
+from tests.records import fixtures as fx
+from yteso.core.auth import ClientKind, Principal
+from yteso.records import (
+    FACILITY_TAG_SYSTEM,
+    FhirError,
+    import_prepared,
+    prepare_import,
+    run_search,
+)
+from yteso.records.access import Caller
+
+CALLER = Caller(Principal("client", "t", "test", ClientKind.HIS, "19001"), None, None, "urn:t")
+
+
+@contextmanager
+def statements(engine: Engine) -> Iterator[list[str]]:
+    seen: list[str] = []
+
+    def remember(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        seen.append(statement)
+
+    event.listen(engine, "before_cursor_execute", remember)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", remember)
+
+
+def test_rows_are_made_without_a_statement_then_written(db: Session, engine: Engine) -> None:
+    patient = {**fx.patient(), "id": "pi-1"}
+    observations = [{**fx.observation("pi-1"), "id": f"pi-obs-{n}"} for n in range(3)]
+    with statements(engine) as seen:
+        prepared = prepare_import(db, CALLER, [patient, *observations], batch_size=2)
+    assert seen == []
+    result = import_prepared(db, CALLER, prepared)
+    db.commit()
+    assert (result.created, result.updated) == (4, 0)
+    page = run_search(db, CALLER, "", "Observation", [("subject", "Patient/pi-1")], strict=True)
+    found = [orjson.loads(orjson.dumps(entry["resource"])) for entry in page["entry"]]
+    assert sorted(r["id"] for r in found) == ["pi-obs-0", "pi-obs-1", "pi-obs-2"]
+    # The dicts were taken over: stamped with the facility and given their meta.
+    assert observations[0]["meta"]["versionId"] == "1"
+    assert {"system": FACILITY_TAG_SYSTEM, "code": "19001"} in observations[0]["meta"]["tag"]
+
+
+def test_a_stored_id_becomes_an_update(db: Session) -> None:
+    first = {**fx.observation("pi-2"), "id": "pi-obs"}
+    import_prepared(db, CALLER, prepare_import(db, CALLER, [{**fx.patient(), "id": "pi-2"}, first]))
+    db.commit()
+    changed = {**fx.observation("pi-2"), "id": "pi-obs", "status": "amended"}
+    result = import_prepared(db, CALLER, prepare_import(db, CALLER, [changed]))
+    db.commit()
+    assert (result.created, result.updated) == (0, 1)
+    version = db.execute(text("SELECT version FROM fhir_resources WHERE res_id = 'pi-obs'"))
+    assert version.scalar() == 2
+
+
+def test_problems_are_named_by_position_and_nothing_is_written(db: Session) -> None:
+    bad_date = {**fx.observation("pi-3"), "effectiveDateTime": "2025-13-45"}
+    not_a_type = {"resourceType": "Nonsense", "id": "x"}
+    prepared = prepare_import(
+        db, CALLER, [{**fx.patient(), "id": "pi-3"}, bad_date, not_a_type], batch_size=2
+    )
+    with pytest.raises(FhirError) as raised:
+        import_prepared(db, CALLER, prepared)
+    db.rollback()
+    where = [(issue.expression or "").split(":")[0] for issue in raised.value.issues]
+    assert where == ["dòng 2", "dòng 3"]
+    assert db.execute(text("SELECT count(*) FROM fhir_resources")).scalar() == 0
