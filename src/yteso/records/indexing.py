@@ -28,6 +28,17 @@ class IndexRows:
     dates: list[tuple[str, datetime, datetime]] = field(default_factory=list)  # param, low, high
     refs: list[tuple[str, str, str]] = field(default_factory=list)  # param, type, id
 
+    def distinct(self) -> IndexRows:
+        """Each row once, first-seen order kept. Searches ask whether a resource has a row
+        (IN / EXISTS), so a repeat (every item of a QĐ 130 Claim names its Encounter) would
+        only cost an insert and index space."""
+        return IndexRows(
+            list(dict.fromkeys(self.tokens)),
+            list(dict.fromkeys(self.strings)),
+            list(dict.fromkeys(self.dates)),
+            list(dict.fromkeys(self.refs)),
+        )
+
 
 def date_range(text: str) -> tuple[datetime, datetime]:
     """A FHIR date/dateTime/instant as the half-open UTC range its precision covers.
@@ -185,7 +196,7 @@ def index_rows(resource: dict[str, Any]) -> IndexRows:
     for tag in (resource.get("meta") or {}).get("tag") or []:
         _token_pairs(tag, pairs)
     rows.tokens += [("_tag", s, c) for s, c in pairs]
-    return rows
+    return rows.distinct()
 
 
 def compartment_patient(resource: dict[str, Any]) -> str | None:

@@ -1,0 +1,79 @@
+"""Search-index rows: one row per distinct value of a resource, and searches that find a
+resource with repeated values once."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from tests.records import fixtures as fx
+from tests.records.test_crud import create
+from tests.records.test_search import ids, search
+from yteso.records.indexing import index_rows
+from yteso.records.models import ReferenceIndex, StringIndex, TokenIndex
+
+MA_LK = "urn:yteso:qd130:MA_LK:19001"
+
+
+def claim(patient_id: str, encounter_id: str, items: int = 3) -> dict[str, Any]:
+    """A QĐ 130 Claim as the mapping makes it: every item names the same Encounter."""
+    encounter = [{"reference": f"Encounter/{encounter_id}"}]
+    return {
+        "resourceType": "Claim",
+        "identifier": [{"system": MA_LK, "value": "LK001"}, {"system": MA_LK, "value": "LK001"}],
+        "status": "active",
+        "use": "claim",
+        "patient": {"reference": f"Patient/{patient_id}"},
+        "created": "2026-03-05T11:00:00+07:00",
+        "item": [{"sequence": n, "encounter": encounter} for n in range(1, items + 1)],
+    }
+
+
+def test_repeated_values_give_one_row_each() -> None:
+    patient = fx.patient(given=("An", "An"))
+    patient["identifier"].append(dict(patient["identifier"][0]))
+    rows = index_rows(patient)
+    assert rows.tokens.count(("identifier", f"{fx.SID}national_id", "019090001234")) == 1
+    assert rows.strings.count(("given", "an")) == 1
+    assert ("name", "nguyen an an") in rows.strings
+    claim_rows = index_rows({**claim("p1", "e1", items=20), "id": "c1"})
+    assert claim_rows.refs == [("patient", "Patient", "p1"), ("encounter", "Encounter", "e1")]
+    assert claim_rows.tokens.count(("identifier", MA_LK, "LK001")) == 1
+    for table in (claim_rows.tokens, claim_rows.strings, claim_rows.dates, claim_rows.refs):
+        assert len(table) == len(set(table))
+
+
+def _rows(db: Session, model: Any, res_id: str) -> int:
+    query = select(func.count()).select_from(model).where(model.res_id == res_id)
+    return int(db.scalar(query) or 0)
+
+
+def test_a_resource_with_repeated_values_is_found_once(
+    client: TestClient, db: Session, his: dict[str, str]
+) -> None:
+    patient = create(client, his, fx.patient())
+    encounter = create(client, his, fx.encounter(patient["id"]))
+    made = create(client, his, claim(patient["id"], encounter["id"]))
+    other = create(client, his, claim(patient["id"], encounter["id"], items=1))
+    assert _rows(db, ReferenceIndex, made["id"]) == 2  # patient, encounter
+    assert _rows(db, TokenIndex, made["id"]) == _rows(db, TokenIndex, other["id"])
+    assert _rows(db, StringIndex, made["id"]) == 0
+    found = search(client, his, "Claim", encounter=encounter["id"], _sort="_id")
+    assert ids(found) == sorted([made["id"], other["id"]])
+    assert found["total"] == 2
+    by_identifier = search(client, his, "Claim", identifier=f"{MA_LK}|LK001", _total="accurate")
+    assert sorted(ids(by_identifier)) == sorted([made["id"], other["id"]])
+    counted = search(
+        client, his, "Claim", encounter=f"Encounter/{encounter['id']}", _summary="count"
+    )
+    assert counted["total"] == 2
+    included = search(client, his, "Claim", _id=made["id"], _include="Claim:encounter")
+    assert ids(included, "include") == [encounter["id"]]
+    rev = search(client, his, "Encounter", _id=encounter["id"], _revinclude="Claim:encounter")
+    assert sorted(ids(rev, "include")) == sorted([made["id"], other["id"]])
+    everything = client.get(f"/fhir/Patient/{patient['id']}/$everything", headers=his).json()
+    listed = [e["resource"]["id"] for e in everything["entry"]]
+    assert sorted(listed) == sorted([patient["id"], encounter["id"], made["id"], other["id"]])
