@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from yteso.claims.envelope import Record
@@ -73,8 +74,11 @@ def date(value: str | None) -> str | None:
     return f"{year}-{month}" if day == "00" else f"{year}-{month}-{day}"
 
 
+@lru_cache(maxsize=8192)
 def moment(value: str | None) -> str | None:
-    """yyyymmddHHMM, Vietnam local time, as a dateTime with its +07:00 offset."""
+    """yyyymmddHHMM, Vietnam local time, as a dateTime with its +07:00 offset.
+
+    Cached: an episode repeats the same few moments on many lines and resources."""
     if not value or len(value) != 12 or not value.isdigit():
         return date(value) if value and len(value) == 8 else None
     return f"{value[:4]}-{value[4:6]}-{value[6:8]}T{value[8:10]}:{value[10:12]}:00+07:00"
@@ -152,12 +156,14 @@ def split_codes(value: str | None) -> list[str]:
     return [part.strip() for part in (value or "").split(";") if part.strip()]
 
 
+# A tuple, not `str | list | dict`: that union would be built again at every value tested.
+_EMPTIABLE = (str, list, dict)
+
+
 def compact(resource: Resource) -> Resource:
     """Drop the elements left empty (None, "", [], {}) at the top level; 0 and False stay."""
     return {
-        k: v
-        for k, v in resource.items()
-        if v or (v is not None and not isinstance(v, str | list | dict))
+        k: v for k, v in resource.items() if v or (v is not None and not isinstance(v, _EMPTIABLE))
     }
 
 
@@ -179,9 +185,14 @@ class EpisodeContext:
     patient_id: str
     source: str  # meta.source: urn:yteso:claims:{maGiaoDich}
     summary: Record  # the XML1 record
+    # The id of the Encounter and the Claim, made once: every line's resources refer to it.
+    episode_id: str = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "episode_id", resource_id(self.facility, self.ma_lk))
 
     def id(self, *parts: str) -> str:
-        return resource_id(self.facility, self.ma_lk, *parts)
+        return resource_id(self.facility, self.ma_lk, *parts) if parts else self.episode_id
 
     @property
     def patient(self) -> dict[str, str]:
@@ -189,7 +200,7 @@ class EpisodeContext:
 
     @property
     def encounter(self) -> dict[str, str]:
-        return ref("Encounter", self.id())
+        return ref("Encounter", self.episode_id)
 
     def meta(self, table: str) -> dict[str, Any]:
         return {"source": self.source, "tag": [{"system": CLAIMS_TAG_SYSTEM, "code": table}]}
