@@ -253,7 +253,8 @@ def check_money(episode: Episode, summary: Record | None, where: Where) -> list[
             if values is None:
                 readable = False
                 continue
-            found += check_line(table, values, where._replace(table=table, stt=record.get("STT")))
+            line = Where(where.file, where.ma_lk, table, record.get("STT"))
+            found += check_line(table, values, line)
             lines.append((table, record, values))
     if summary is not None and readable:
         found += check_totals(lines, summary, where)

@@ -35,12 +35,13 @@ def validate_document(
     """Field rules of every record, and (`lines`) the money rules of XML2/XML3 lines."""
     found: list[Finding] = []
     table = document.table
+    money_lines = lines and table in money.LINE_TABLES
     for record in document.records:
         where = Where(file, ma_lk or record.get("MA_LK"), table, record.get("STT"))
-        found.extend(check_record(table, record, where))
-        values = money.line_values(table, record) if lines and table in money.LINE_TABLES else None
+        found += check_record(table, record, where)
+        values = money.line_values(table, record) if money_lines else None
         if values is not None:
-            found.extend(money.check_line(table, values, where))
+            found += money.check_line(table, values, where)
     return found
 
 
