@@ -11,6 +11,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import IntegrityError
 
 from yteso.claims import service, timeliness
 from yteso.claims.findings import has_errors
@@ -66,7 +67,13 @@ def submit(request: Request, db: Db, who: HisClient, raw: RawBody) -> JSONRespon
     facility = service.envelope_facility(raw) or who.facility_code or ""
     ensure_facility_scope(request, who, facility, "submit", "ClaimSubmission")
     sender = Caller(who, None, client_address(request))
-    result = service.submit(db, raw, facility, sender)
+    try:
+        result = service.submit(db, raw, facility, sender)
+    except IntegrityError:
+        # Another writer of the patient index (a kiosk, the FHIR API) added one of the file's
+        # new persons meanwhile: once it has committed, the intake run again finds them.
+        db.rollback()
+        result = service.submit(db, raw, facility, sender)
     record(
         db,
         who,

@@ -5,10 +5,22 @@ from __future__ import annotations
 from collections.abc import Collection
 from typing import Any
 
-from sqlalchemy import Integer, case, func, select
+from sqlalchemy import Integer, case, func, select, text
 from sqlalchemy.orm import Session
 
 from yteso.claims.models import ClaimDocument, ClaimEpisode
+
+# The claims intake's key among PostgreSQL advisory locks ("YTCL").
+_INTAKE_TURN = 0x5954434C
+
+
+def take_intake_turn(session: Session) -> None:
+    """From here to its commit an intake writes alone, as SQLite writers always do. Two
+    files bringing the same new person would otherwise both create them, and PostgreSQL
+    refuses the second one's identifiers only once the first commits. Everything before
+    (parsing, validation, mapping, the store's rows) still runs side by side."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _INTAKE_TURN})
 
 
 def known_transaction(session: Session, facility_code: str, sha256: str) -> str | None:

@@ -151,6 +151,7 @@ def _submit(
             for i in sorted(comparison.changed)
         ]
         planned = plan_episodes(session, writer, facility_code, changed, file)
+        repository.take_intake_turn(session)
         with session.begin_nested():
             _store(session, raw, sha256, checked.episodes, comparison, writer, result)
             result.findings += record_episodes(session, writer, planned)

@@ -1,0 +1,84 @@
+"""Intakes running at the same time as other intakes, or as another writer of the patient
+index, that bring the same new person. Meaningful on PostgreSQL, where transactions write
+side by side; SQLite writers take turns anyway, and the tests pass there too."""
+
+from __future__ import annotations
+
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from tests.claims.samples import episode, his
+from tests.helpers import add_facility, bearer
+from yteso import patients
+from yteso.claims import Episode, new_envelope, service, write_envelope
+from yteso.claims.fhir_mapping import map_episode
+from yteso.patients.models import Person
+from yteso.records import patient_source_record
+
+URL = "/api/claims/submissions"
+# Long enough for the other transaction to reach the point where it waits.
+_WAIT = 0.5
+
+
+def _with_ma_lk(sample: Episode, ma_lk: str) -> Episode:
+    sample.records("XML1")[0]["MA_CSKCB"] = "19001"
+    for document in sample.documents:
+        for record in document.records:
+            if "MA_LK" in record:
+                record["MA_LK"] = ma_lk
+    return sample
+
+
+def _file(sample: Episode) -> bytes:
+    return write_envelope(new_envelope("19001", "20250301", [sample]))
+
+
+def _people(db: Session) -> int:
+    return db.scalar(select(func.count()).select_from(Person)) or 0
+
+
+def test_two_files_bringing_the_same_new_person_are_both_accepted(
+    db: Session, session_factory: sessionmaker[Session]
+) -> None:
+    add_facility(db, "19001")
+    first, second = _file(_with_ma_lk(episode(), "RACE-1")), _file(_with_ma_lk(episode(), "RACE-2"))
+    started = threading.Event()
+
+    def other_intake() -> str:
+        with session_factory() as other:
+            started.set()
+            outcome = service.submit(other, second, "19001", his()).outcome
+            other.commit()
+            return outcome
+
+    with session_factory() as session, ThreadPoolExecutor(1) as pool:
+        assert service.submit(session, first, "19001", his()).outcome == "accepted"
+        waiting = pool.submit(other_intake)
+        started.wait()
+        time.sleep(_WAIT)  # the other intake now waits for this one's commit
+        session.commit()
+        assert waiting.result(timeout=30) == "accepted"
+    assert _people(db) == 1
+
+
+def test_a_person_added_meanwhile_by_another_writer_is_found_on_a_second_run(
+    client: TestClient, db: Session, session_factory: sessionmaker[Session]
+) -> None:
+    add_facility(db, "19001")
+    headers = {**bearer(client, db, "his", "19001"), "Content-Type": "application/xml"}
+    sample = _with_ma_lk(episode(), "RACE-3")
+    patient = map_episode("19001", sample, "urn:t").patient
+    with session_factory() as kiosk, ThreadPoolExecutor(1) as pool:
+        # Another facility's record of the same person, not committed yet.
+        patients.match_record(kiosk, patient_source_record(patient, "19002"))
+        posted = pool.submit(client.post, URL, content=_file(sample), headers=headers)
+        time.sleep(_WAIT)
+        kiosk.commit()
+        response = posted.result(timeout=30)
+    assert response.status_code == 200, response.text
+    assert _people(db) == 1
