@@ -5,11 +5,7 @@
 - parsing envelopes (base64 inner documents, defusedxml), and a streamed batch of
   BENCH_CLAIM_BATCH_MB (default 500) read in a child process: its peak memory;
 - mapping an episode to FHIR resources alone (pure, one core);
-- full intake = parse + validate + store raw file + episode versions + FHIR mapping written
-  to the shared record (patient index, resources, search indexes, audit), on SQLite and
-  PostgreSQL: one-episode files (as a HIS sends them) committed one by one, then
-  BACKFILL_FILES per commit, and batch files of BATCH_EPISODES episodes (the bulk path).
-  BENCH_CLAIM_INTAKE (default 1000) episodes each.
+- full intake on both databases: bench/claims_intake.py.
 """
 
 from __future__ import annotations
@@ -21,29 +17,18 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from pathlib import Path
 
-import psycopg
-from sqlalchemy.orm import Session, sessionmaker
-
-from yteso.claims import iter_submission, new_envelope, service, validate_episode
+from claims_intake import BATCH_EPISODES, SUBMITTERS, batch_files, measure_on, rows
+from yteso.claims import iter_submission, new_envelope, validate_episode
 from yteso.claims.fhir_mapping import map_episode
 from yteso.claims.xml_writer import DECLARATION, envelope_text
-from yteso.core.auth import Principal
-from yteso.core.db import make_engine, make_session_factory, unit_of_work
-from yteso.migrations import upgrade
-from yteso.records import Caller
 from yteso.synth.episodes import GeneratedEpisode, generate_episodes
 
 EPISODES = int(os.environ.get("BENCH_CLAIM_EPISODES", "5000"))
 INTAKE = int(os.environ.get("BENCH_CLAIM_INTAKE", "1000"))
 BATCH_MB = int(os.environ.get("BENCH_CLAIM_BATCH_MB", "500"))
-PG_ADMIN = os.environ.get("YTESO_TEST_PG_ADMIN", "postgresql://postgres@127.0.0.1:5432/postgres")
 TYPICAL = (10, 10, 5)
-BACKFILL_FILES = 200
-BATCH_EPISODES = 200
-Files = list[tuple[str, bytes]]
 
 
 def _percentile(values: list[float], share: float) -> float:
@@ -75,10 +60,6 @@ def bench_mapping(items: list[GeneratedEpisode]) -> tuple[float, float]:
             map_episode(item.facility_code, item.episode, "urn:yteso:claims:b").resources
         )
     return len(items) / (time.process_time() - cpu), resources / len(items) + 1  # + Patient
-
-
-def _sender(facility: str) -> Caller:
-    return Caller(Principal("client", f"his-{facility}", "HIS", "his", facility), None)
 
 
 def _files(items: list[GeneratedEpisode]) -> list[tuple[str, bytes]]:
@@ -139,112 +120,22 @@ def bench_batch(
     return path.stat().st_size / 2**20, episodes, float(seconds), float(before), float(peak)
 
 
-def _batch_files(items: list[GeneratedEpisode]) -> list[tuple[str, bytes]]:
-    """Back-fill files of BATCH_EPISODES episodes each, all re-homed to facility 19001 (a
-    submission is one facility's)."""
-    for item in items:
-        for document in item.episode.documents:
-            for record in document.records:
-                if "MA_CSKCB" in record:
-                    record["MA_CSKCB"] = "19001"
-    return [
-        (
-            "19001",
-            (
-                DECLARATION
-                + envelope_text(
-                    new_envelope(
-                        "19001", "20250301", [i.episode for i in items[s : s + BATCH_EPISODES]]
-                    )
-                )
-            ).encode(),
-        )
-        for s in range(0, len(items), BATCH_EPISODES)
-    ]
-
-
-def _timed(
-    factory: sessionmaker[Session], files: list[tuple[str, bytes]], per_commit: int
-) -> float:
-    started = time.perf_counter()
-    for start in range(0, len(files), per_commit):
-        with unit_of_work(factory) as session:
-            for code, raw in files[start : start + per_commit]:
-                result = service.submit(session, raw, code, _sender(code))
-                assert result.outcome == "accepted", result.findings[:3]
-    return time.perf_counter() - started
-
-
-def bench_intake(url: str, files: Files, more: Files, batches: Files) -> tuple[float, float, float]:
-    """Episodes/s committing each file (as the API does); as a back-fill of other files
-    committing BACKFILL_FILES files at a time; and as batch files of BATCH_EPISODES episodes
-    (the store's bulk path), one commit per file."""
-    upgrade(url)
-    engine = make_engine(url)
-    factory = make_session_factory(engine)
-    per_file = len(files) / _timed(factory, files, 1)
-    backfill = len(more) / _timed(factory, more, BACKFILL_FILES)
-    batched = len(batches) * BATCH_EPISODES / _timed(factory, batches, 1)
-    engine.dispose()
-    return per_file, backfill, batched
-
-
-def _postgres() -> tuple[str, str]:
-    name = f"yteso_bench_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(PG_ADMIN, autocommit=True) as connection:
-        connection.execute(f'CREATE DATABASE "{name}"')
-    return name, PG_ADMIN.rsplit("/", 1)[0] + f"/{name}"
-
-
-def _drop(name: str) -> None:
-    with psycopg.connect(PG_ADMIN, autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-def _intake_pg(files: Files, more: Files, batches: Files) -> tuple[str, str, str]:
-    try:
-        name, url = _postgres()
-    except psycopg.Error as error:
-        return (f"not measured ({type(error).__name__})",) * 3
-    try:
-        url = url.replace("postgresql://", "postgresql+psycopg://")
-        rates = bench_intake(url, files, more, batches)
-        return f"{rates[0]:,.0f}", f"{rates[1]:,.0f}", f"{rates[2]:,.0f}"
-    finally:
-        _drop(name)
-
-
-def _intake_rows(sqlite: tuple[float, float, float], postgres: tuple[str, str, str]) -> list[str]:
-    return [
-        "| full intake on SQLite (parse + validate + raw file + versions + FHIR resources in "
-        f"the shared record), commit per file | {INTAKE:,} | {sqlite[0]:,.0f} episodes/s "
-        "| ≥ 500 |",
-        f"| full intake on SQLite, back-fill ({BACKFILL_FILES} files per commit) | {INTAKE:,} | "
-        f"{sqlite[1]:,.0f} episodes/s | ≥ 500 |",
-        f"| full intake on PostgreSQL, commit per file | {INTAKE:,} | {postgres[0]} episodes/s "
-        "| ≥ 300 |",
-        f"| full intake on PostgreSQL, back-fill ({BACKFILL_FILES} files per commit) | "
-        f"{INTAKE:,} | {postgres[1]} episodes/s | ≥ 300 |",
-        f"| full intake on SQLite, batch files of {BATCH_EPISODES} episodes (bulk path), "
-        f"commit per file | {INTAKE:,} | {sqlite[2]:,.0f} episodes/s | ≥ 500 |",
-        f"| full intake on PostgreSQL, batch files of {BATCH_EPISODES} episodes (bulk path), "
-        f"commit per file | {INTAKE:,} | {postgres[2]} episodes/s | ≥ 300 |",
-    ]
-
-
 def run() -> list[str]:
     items = list(generate_episodes(max(EPISODES, INTAKE), seed=1, lines=TYPICAL))
     files = _files(items[:INTAKE])
     more = _files(list(generate_episodes(INTAKE, seed=2, lines=TYPICAL)))
-    batches = _batch_files(list(generate_episodes(INTAKE, seed=3, lines=TYPICAL)))
+    batches = batch_files(list(generate_episodes(INTAKE, seed=3, lines=TYPICAL)))
+    pair = SUBMITTERS * BATCH_EPISODES * max(1, -(-INTAKE // (SUBMITTERS * BATCH_EPISODES)))
+    together = batch_files(list(generate_episodes(pair, seed=5, lines=TYPICAL)))
+    sets = (files, more, batches, together)
     rate, wall_rate, p50, p99 = bench_validation(items[:EPISODES])
     mapping, per_episode = bench_mapping(items[:EPISODES])
     parse = bench_parse(files[:1000])
     with tempfile.TemporaryDirectory() as temporary:
         folder = Path(temporary)
         batch_mb, batch_episodes, batch_seconds, before, peak = bench_batch(files[:500], folder)
-        sqlite = bench_intake(f"sqlite:///{folder / 'claims.db'}", files, more, batches)
-    postgres = _intake_pg(files, more, batches)
+        sqlite = measure_on("sqlite", folder, sets)
+        postgres = measure_on("postgresql", folder, sets)
     size = statistics.mean(len(raw) for _c, raw in files) / 1024
     return [
         "## Claims (issue 5)",
@@ -265,7 +156,7 @@ def run() -> list[str]:
         f"after imports, {peak:,.0f} MB peak | {batch_episodes:,} | "
         f"{batch_episodes / batch_seconds:,.0f} "
         "episodes/s | memory ≪ file size |",
-        *_intake_rows(sqlite, postgres),
+        *rows(INTAKE, pair, sqlite, postgres),
         "",
         "One episode per file except the batch files. Per-file episodes are written as record "
         "store transaction Bundles (PUT per resource); files of 50 or more episodes through "

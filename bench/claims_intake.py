@@ -1,0 +1,157 @@
+"""Full claims intake (issue 5): parse + validate + raw file + episode versions + FHIR
+resources written to the shared record (patient index, resources, search indexes, audit),
+on SQLite and PostgreSQL:
+
+- one-episode files (as a HIS sends them) committed one by one, then BACKFILL_FILES per
+  commit;
+- batch files of BATCH_EPISODES episodes (the store's bulk path), one commit per file, from
+  one submitter, then from SUBMITTERS processes at once, as the server's workers would take
+  them (a file whose new Patient the other wrote first is sent again, and counted).
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import time
+from dataclasses import dataclass
+from multiprocessing.queues import Queue
+from multiprocessing.synchronize import Barrier
+from pathlib import Path
+
+import psycopg
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from support import database
+from yteso.claims import new_envelope, service
+from yteso.claims.xml_writer import DECLARATION, envelope_text
+from yteso.core.auth import Principal
+from yteso.core.db import make_engine, make_session_factory, unit_of_work
+from yteso.migrations import upgrade
+from yteso.records import Caller
+from yteso.synth.episodes import GeneratedEpisode
+
+BACKFILL_FILES = 200
+BATCH_EPISODES = 200
+SUBMITTERS = 2
+Files = list[tuple[str, bytes]]
+
+
+@dataclass(frozen=True)
+class Intake:
+    """Episodes per second of each way of sending, and files sent again in parallel."""
+
+    per_file: float
+    backfill: float
+    batches: float
+    parallel: float
+    sent_again: int
+
+
+def sender(facility: str) -> Caller:
+    return Caller(Principal("client", f"his-{facility}", "HIS", "his", facility), None)
+
+
+def batch_files(items: list[GeneratedEpisode]) -> Files:
+    """Back-fill files of BATCH_EPISODES episodes each, all re-homed to facility 19001 (a
+    submission is one facility's)."""
+    for item in items:
+        for document in item.episode.documents:
+            for record in document.records:
+                if "MA_CSKCB" in record:
+                    record["MA_CSKCB"] = "19001"
+    envelopes = [
+        new_envelope("19001", "20250301", [i.episode for i in items[s : s + BATCH_EPISODES]])
+        for s in range(0, len(items), BATCH_EPISODES)
+    ]
+    return [("19001", (DECLARATION + envelope_text(e)).encode()) for e in envelopes]
+
+
+def _timed(factory: sessionmaker[Session], files: Files, per_commit: int) -> float:
+    started = time.perf_counter()
+    for start in range(0, len(files), per_commit):
+        with unit_of_work(factory) as session:
+            for code, raw in files[start : start + per_commit]:
+                result = service.submit(session, raw, code, sender(code))
+                assert result.outcome == "accepted", result.findings[:3]
+    return time.perf_counter() - started
+
+
+def _submitter(url: str, files: Files, start: Barrier, results: Queue) -> None:  # type: ignore[type-arg]
+    """One of the parallel submitters: puts its seconds from the common start to its last
+    commit, and how many files it sent again after a race."""
+    engine = make_engine(url)
+    factory = make_session_factory(engine)
+    again = 0
+    start.wait()
+    started = time.perf_counter()
+    for code, raw in files:
+        try:
+            with unit_of_work(factory) as session:
+                result = service.submit(session, raw, code, sender(code))
+        except IntegrityError:
+            again += 1
+            with unit_of_work(factory) as session:
+                result = service.submit(session, raw, code, sender(code))
+        assert result.outcome == "accepted", result.findings[:3]
+    results.put((time.perf_counter() - started, again))
+    engine.dispose()
+
+
+def _parallel(url: str, files: Files) -> tuple[float, int]:
+    context = multiprocessing.get_context("fork")
+    start, results = context.Barrier(SUBMITTERS), context.Queue()
+    workers = [
+        context.Process(target=_submitter, args=(url, files[n::SUBMITTERS], start, results))
+        for n in range(SUBMITTERS)
+    ]
+    for worker in workers:
+        worker.start()
+    done = [results.get() for _worker in workers]
+    for worker in workers:
+        worker.join()
+        assert worker.exitcode == 0, f"a submitter failed ({worker.exitcode})"
+    return len(files) * BATCH_EPISODES / max(d[0] for d in done), sum(d[1] for d in done)
+
+
+def measure(url: str, files: Files, more: Files, batches: Files, parallel: Files) -> Intake:
+    upgrade(url)
+    engine = make_engine(url)
+    factory = make_session_factory(engine)
+    per_file = len(files) / _timed(factory, files, 1)
+    backfill = len(more) / _timed(factory, more, BACKFILL_FILES)
+    batched = len(batches) * BATCH_EPISODES / _timed(factory, batches, 1)
+    engine.dispose()
+    return Intake(per_file, backfill, batched, *_parallel(url, parallel))
+
+
+def measure_on(kind: str, folder: Path, sets: tuple[Files, Files, Files, Files]) -> Intake | str:
+    """The figures on a new database of `kind`, or why they could not be taken."""
+    try:
+        with database(kind, folder, "claims") as url:
+            return measure(url.replace("postgresql://", "postgresql+psycopg://"), *sets)
+    except psycopg.OperationalError as error:
+        return f"not measured ({type(error).__name__})"
+
+
+def _figure(intake: Intake | str, name: str) -> str:
+    return intake if isinstance(intake, str) else f"{getattr(intake, name):,.0f} episodes/s"
+
+
+def rows(episodes: int, together: int, sqlite: Intake | str, postgres: Intake | str) -> list[str]:
+    """Table rows (measured | count | rate | goal) of both databases."""
+    ways = [
+        ("commit per file", "per_file", episodes),
+        (f"back-fill ({BACKFILL_FILES} files per commit)", "backfill", episodes),
+        (f"batch files of {BATCH_EPISODES} episodes, commit per file", "batches", episodes),
+        (f"batch files from {SUBMITTERS} processes at once", "parallel", together),
+    ]
+    lines = []
+    for title, name, count in ways:
+        for kind, intake, goal in [("SQLite", sqlite, "≥ 500"), ("PostgreSQL", postgres, "≥ 300")]:
+            again = ""
+            if name == "parallel" and isinstance(intake, Intake):
+                again = f" ({intake.sent_again} files sent again after a race)"
+            rate = _figure(intake, name)
+            lines.append(f"| full intake on {kind}, {title}{again} | {count:,} | {rate} | {goal} |")
+    return lines
