@@ -89,8 +89,10 @@ def number(value: str | None) -> float | int | None:
     back as its shortest repr, so the JSON text keeps the decimal written in the XML."""
     if not value:
         return None
-    if value in _numbers:
+    try:
         return _numbers[value]
+    except KeyError:
+        pass
     text = value.strip()
     found = (float(text) if "." in text else int(text)) if _NUMBER.match(text) else None
     if len(_numbers) >= _NUMBERS_KEPT:
@@ -161,7 +163,12 @@ _EMPTIABLE = (str, list, dict)
 
 
 def compact(resource: Resource) -> Resource:
-    """Drop the elements left empty (None, "", [], {}) at the top level; 0 and False stay."""
+    """Drop the elements left empty (None, "", [], {}) at the top level; 0 and False stay.
+
+    Callers pass a dict they have just built, so when no value is falsy (two thirds of the
+    calls) that dict is returned as is rather than copied."""
+    if all(resource.values()):
+        return resource
     return {
         k: v for k, v in resource.items() if v or (v is not None and not isinstance(v, _EMPTIABLE))
     }
