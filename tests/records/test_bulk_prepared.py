@@ -82,3 +82,17 @@ def test_problems_are_named_by_position_and_nothing_is_written(db: Session) -> N
     where = [(issue.expression or "").split(":")[0] for issue in raised.value.issues]
     assert where == ["dòng 2", "dòng 3"]
     assert db.execute(text("SELECT count(*) FROM fhir_resources")).scalar() == 0
+
+
+def test_patients_take_the_persons_the_caller_matched(db: Session) -> None:
+    known = {**fx.patient("019190003333", bhyt=None), "id": "pi-known"}
+    import_prepared(db, CALLER, prepare_import(db, CALLER, [known]))
+    db.commit()
+    person = db.execute(text("SELECT person_id FROM fhir_resources WHERE res_id = 'pi-known'"))
+    matched = person.scalar()
+    # Another identifier: linking by identifier would have made a new person.
+    other = {**fx.patient("019190004444", bhyt=None), "id": "pi-other"}
+    import_prepared(db, CALLER, prepare_import(db, CALLER, [other]), {"pi-other": matched})
+    db.commit()
+    linked = db.execute(text("SELECT person_id FROM fhir_resources WHERE res_id = 'pi-other'"))
+    assert matched is not None and linked.scalar() == matched

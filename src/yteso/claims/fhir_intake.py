@@ -4,17 +4,17 @@ Each new or replaced episode becomes transaction Bundles of PUT entries processe
 record store as the submitting HIS client, so the store's own validation, ownership rule
 (write scope = the client's facility), audit and patient-index link (every new Patient goes
 through `match_record`) apply. A file of BULK_EPISODES or more changed episodes (a back-fill
-batch) first matches its new Patients in one batch of the patient index (intake_patients),
-writes them in one Bundle (the store finds each one's source record and keeps its link),
-and everything else through the store's bulk import, whose rows are made with the mapping,
-before the intake's first write (`plan_episodes`). Any refusal raises `MappingFailed` with
+batch) goes through the store's bulk import instead: its rows are made with the mapping,
+before the intake's first write (`plan_episodes`); its new Patients are matched in one batch
+of the patient index (intake_patients), then imported with the persons found, so the store
+does not match them a second time. Any refusal raises `MappingFailed` with
 findings: the service then rejects the whole file."""
 
 from __future__ import annotations
 
 import io
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
@@ -62,6 +62,15 @@ class _Planned:
     resources: list[Resource]
 
 
+@dataclass(frozen=True, slots=True)
+class _Import:
+    """Resources made into the store's rows ahead of the writes, and where each comes from."""
+
+    rows: PreparedImport
+    resources: list[Resource]
+    places: list[Where]
+
+
 @dataclass(slots=True)
 class PlannedFile:
     """A file's new or replaced episodes mapped, and for a batch file the store's rows of
@@ -69,8 +78,7 @@ class PlannedFile:
 
     file: str | None
     plans: list[_Planned]
-    bulk: PreparedImport | None = None
-    bulk_resources: list[Resource] = field(default_factory=list)
+    bulk: _Import | None = None
 
 
 def plan_episodes(
@@ -92,19 +100,16 @@ def plan_episodes(
         ],
     )
     if len(changed) >= BULK_EPISODES:
-        planned.bulk_resources = [r for plan in planned.plans for r in plan.resources]
-        try:
-            planned.bulk = prepare_import(session, caller, planned.bulk_resources, BULK_BATCH)
-        except FhirError as error:
-            places = [Where(file)]
-            raise MappingFailed([_finding(places, i, []) for i in error.issues]) from None
+        resources = [r for plan in planned.plans for r in plan.resources]
+        places = [plan.where for plan in planned.plans for _r in plan.resources]
+        planned.bulk = _prepare(session, caller, resources, places)
     return planned
 
 
 def record_episodes(session: Session, caller: Caller, planned: PlannedFile) -> list[Finding]:
     """Write the planned episodes; returns warnings (a Patient that differs). A batch file
-    goes through the store's bulk path, except Patients, which always meet the patient
-    index."""
+    goes through the store's bulk path, its new Patients matched in one batch of the patient
+    index first."""
     plans = planned.plans
     try:
         people = sort_out(session, caller, [p.patient for p in plans], [p.where for p in plans])
@@ -116,10 +121,12 @@ def record_episodes(session: Session, caller: Caller, planned: PlannedFile) -> l
             write(session, caller, [*([patient] if patient else []), *plan.resources], [plan.where])
         return people.warnings
     new = [(p, plan.where) for p, plan in zip(people.new, plans, strict=True) if p is not None]
-    facility = planned.bulk.facility
-    match_people(session, facility, [patient for patient, _where in new])
-    write(session, caller, [patient for patient, _where in new], [where for _p, where in new])
-    _bulk(session, caller, planned.bulk, planned)
+    if new:
+        patients = [patient for patient, _where in new]
+        persons = match_people(session, planned.bulk.rows.facility, patients)
+        places = [where for _patient, where in new]
+        _bulk(session, caller, _prepare(session, caller, patients, places), persons)
+    _bulk(session, caller, planned.bulk)
     return people.warnings
 
 
@@ -133,13 +140,23 @@ def _plan(
     return _Planned(where, mapped.patient, entries)
 
 
-def _bulk(session: Session, caller: Caller, bulk: PreparedImport, planned: PlannedFile) -> None:
-    places = [plan.where for plan in planned.plans for _r in plan.resources]
+def _prepare(
+    session: Session, caller: Caller, resources: list[Resource], places: list[Where]
+) -> _Import:
     try:
-        import_prepared(session, caller, bulk)
+        return _Import(prepare_import(session, caller, resources, BULK_BATCH), resources, places)
     except FhirError as error:
-        resources = planned.bulk_resources
-        raise MappingFailed([_finding(places, i, resources) for i in error.issues]) from None
+        raise MappingFailed([_finding(places, i, []) for i in error.issues]) from None
+
+
+def _bulk(
+    session: Session, caller: Caller, bulk: _Import, persons: dict[str, int] | None = None
+) -> None:
+    try:
+        import_prepared(session, caller, bulk.rows, persons)
+    except FhirError as error:
+        found = [_finding(bulk.places, i, bulk.resources) for i in error.issues]
+        raise MappingFailed(found) from None
 
 
 def _previous_episodes(

@@ -95,9 +95,10 @@ def _differing(stored: Resource, claimed: Resource, where: Where) -> list[Findin
     ]
 
 
-def match_people(session: Session, facility: str, patients: list[Resource]) -> None:
-    """Link new Patients to their persons in one batch of the patient index. The record
-    store, writing them next, reads them the same way (`patient_source_record`), finds each
-    one's source record there and keeps its link."""
-    if patients:
-        match_records(session, [patient_source_record(p, facility) for p in patients])
+def match_people(session: Session, facility: str, patients: list[Resource]) -> dict[str, int]:
+    """The person of each new Patient (by id), matched in one batch of the patient index
+    the way the record store would (`patient_source_record`)."""
+    if not patients:
+        return {}
+    decisions = match_records(session, [patient_source_record(p, facility) for p in patients])
+    return {p["id"]: d.person_id for p, d in zip(patients, decisions, strict=True)}

@@ -15,9 +15,9 @@ from __future__ import annotations
 
 import gc
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import Future, ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import islice
 from typing import Any
@@ -50,8 +50,10 @@ class _Load:
     session: Session
     caller: Caller
     facility: str
-    result: ImportResult
-    problems: list[Issue]
+    result: ImportResult = field(default_factory=ImportResult)
+    problems: list[Issue] = field(default_factory=list)
+    # The persons of Patients the caller matched in the patient index itself (Patient id).
+    people: Mapping[str, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -82,7 +84,7 @@ def import_ndjson(
         facility = access.check_write(caller, "import", {"resourceType": "Bundle"}, None)
         work = _Work(facility, caller.source, repository.bulk_time_format(session))
         batches = _prepared(_batches(lines, batch_size), work, processes)
-        return _load(session, caller, facility, batch_size, batches, progress)
+        return _load(_Load(session, caller, facility), batch_size, batches, progress)
 
 
 def prepare_import(
@@ -98,22 +100,28 @@ def prepare_import(
     return PreparedImport(facility, batch_size, batches)
 
 
-def import_prepared(session: Session, caller: Caller, prepared: PreparedImport) -> ImportResult:
-    """Write what `prepare_import` made for the same caller: every resource or nothing."""
+def import_prepared(
+    session: Session,
+    caller: Caller,
+    prepared: PreparedImport,
+    people: Mapping[str, int] | None = None,
+) -> ImportResult:
+    """Write what `prepare_import` made for the same caller: every resource or nothing.
+
+    `people`: the person of each new Patient (by id) the caller has just matched in the
+    patient index itself (claims), so that it is not linked a second time."""
+    load = _Load(session, caller, prepared.facility, people=people or {})
     with cyclic_gc_paused():
-        batches = iter(prepared.batches)
-        return _load(session, caller, prepared.facility, prepared.batch_size, batches, None)
+        return _load(load, prepared.batch_size, iter(prepared.batches), None)
 
 
 def _load(
-    session: Session,
-    caller: Caller,
-    facility: str,
+    load: _Load,
     batch_size: int,
     batches: Iterator[tuple[list[Line], Prepared]],
     progress: Callable[[int], None] | None,
 ) -> ImportResult:
-    load = _Load(session, caller, facility, ImportResult(), [])
+    session, caller = load.session, load.caller
     bulk_statistics.prepare_bulk_load(session)
     stored = bulk_statistics.stored_count(session)
     for count, (batch, prepared) in enumerate(batches, start=1):
@@ -130,7 +138,7 @@ def _load(
         raise FhirError(400, load.problems[:MAX_REPORTED])
     if load.result.created + load.result.updated >= stored * STALE_SHARE:
         bulk_statistics.refresh_statistics(session)
-    detail = f"nhập NDJSON: {load.result.created} mới, {load.result.updated} cập nhật"
+    detail = f"nhập hàng loạt: {load.result.created} mới, {load.result.updated} cập nhật"
     access.audit(session, caller, "import", "Bundle", caller.source, detail)
     return load.result
 
@@ -189,9 +197,9 @@ def _write(load: _Load, batch: list[Line], prepared: Prepared) -> None:
     session = load.session
     existing = _existing(session, prepared.keys)
     updates = _updates(prepared.keys, existing)
-    people = link_people(
-        session, [p for p in prepared.patients if ("Patient", p["id"]) not in existing]
-    )
+    fresh = [p for p in prepared.patients if ("Patient", p["id"]) not in existing]
+    people = {p["id"]: load.people[p["id"]] for p in fresh if p["id"] in load.people}
+    people.update(link_people(session, [p for p in fresh if p["id"] not in people]))
     now = prepared.stored_now
     current, history = [], []
     updating = set(updates)
