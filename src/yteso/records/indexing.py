@@ -28,17 +28,6 @@ class IndexRows:
     dates: list[tuple[str, datetime, datetime]] = field(default_factory=list)  # param, low, high
     refs: list[tuple[str, str, str]] = field(default_factory=list)  # param, type, id
 
-    def distinct(self) -> IndexRows:
-        """Each row once, first-seen order kept. Searches ask whether a resource has a row
-        (IN / EXISTS), so a repeat (every item of a QĐ 130 Claim names its Encounter) would
-        only cost an insert and index space."""
-        return IndexRows(
-            list(dict.fromkeys(self.tokens)),
-            list(dict.fromkeys(self.strings)),
-            list(dict.fromkeys(self.dates)),
-            list(dict.fromkeys(self.refs)),
-        )
-
 
 def date_range(text: str) -> tuple[datetime, datetime]:
     """A FHIR date/dateTime/instant as the half-open UTC range its precision covers.
@@ -85,19 +74,31 @@ def _collect(node: Any, parts: tuple[str, ...], depth: int, out: list[Any]) -> N
         _collect(node[parts[depth]], parts, depth + 1, out)
 
 
-def _token_pairs(value: Any, out: list[tuple[str, str]]) -> None:
+def _values(node: Any, parts: tuple[str, ...]) -> list[Any]:
+    out: list[Any] = []
+    _collect(node, parts, 0, out)
+    return out
+
+
+# Index rows of one table as the keys of a dict: each row once, in the order first seen.
+_Table = dict[tuple[Any, ...], None]
+
+
+def _add_token(
+    table: _Table, name: str, _targets: tuple[str, ...], value: Any, limit: int | None = 200
+) -> None:
     if isinstance(value, bool):
-        out.append(("", "true" if value else "false"))
+        table[name, "", "true" if value else "false"] = None
     elif isinstance(value, str):
-        out.append(("", value))
+        table[name, "", value[:limit]] = None
     elif isinstance(value, dict):
         if "coding" in value:
             for coding in value["coding"] or []:
-                _token_pairs(coding, out)
+                _add_token(table, name, _targets, coding, limit)
         elif "code" in value:
-            out.append((str(value.get("system", "")), str(value["code"])))
+            table[name, str(value.get("system", "")), str(value["code"])[:limit]] = None
         elif "value" in value:  # Identifier, ContactPoint
-            out.append((str(value.get("system", "")), str(value["value"])))
+            table[name, str(value.get("system", "")), str(value["value"])[:limit]] = None
 
 
 def _strings(value: Any) -> Iterator[str]:
@@ -114,18 +115,25 @@ def _strings(value: Any) -> Iterator[str]:
             yield fold(value["text"])
 
 
+def _add_string(table: _Table, name: str, _targets: tuple[str, ...], value: Any) -> None:
+    for text in _strings(value):
+        if text:
+            table[name, text[:200]] = None
+
+
 @lru_cache(maxsize=16384)
 def _cached_range(text: str) -> tuple[datetime, datetime]:
     return date_range(text)  # many resources share a day or an instant
 
 
-def _dates(value: Any) -> Iterator[tuple[datetime, datetime]]:
+def _add_date(table: _Table, name: str, _targets: tuple[str, ...], value: Any) -> None:
     if isinstance(value, str):
-        yield _cached_range(value)
+        low, high = _cached_range(value)
+        table[name, low, high] = None
     elif isinstance(value, dict) and ("start" in value or "end" in value):
         low = _cached_range(value["start"])[0] if value.get("start") else EARLIEST
         high = _cached_range(value["end"])[1] if value.get("end") else LATEST
-        yield low, high
+        table[name, low, high] = None
 
 
 @lru_cache(maxsize=16384)
@@ -133,70 +141,58 @@ def _cached_reference(value: str) -> tuple[str, str] | None:
     return parse_reference(value)  # a patient's resources all point at it
 
 
-def _add_tokens(rows: IndexRows, name: str, _targets: tuple[str, ...], values: list[Any]) -> None:
-    pairs: list[tuple[str, str]] = []
-    for value in values:
-        _token_pairs(value, pairs)
-    rows.tokens += [(name, system, code[:200]) for system, code in pairs]
-
-
-def _add_strings(rows: IndexRows, name: str, _targets: tuple[str, ...], values: list[Any]) -> None:
-    rows.strings += [(name, s[:200]) for value in values for s in _strings(value) if s]
-
-
-def _add_dates(rows: IndexRows, name: str, _targets: tuple[str, ...], values: list[Any]) -> None:
-    rows.dates += [(name, low, high) for value in values for low, high in _dates(value)]
-
-
-def _add_refs(rows: IndexRows, name: str, targets: tuple[str, ...], values: list[Any]) -> None:
-    for value in values:
-        if isinstance(value, dict) and isinstance(value.get("reference"), str):
-            parsed = _cached_reference(value["reference"])
+def _add_reference(table: _Table, name: str, targets: tuple[str, ...], value: Any) -> None:
+    if isinstance(value, dict):
+        reference = value.get("reference")
+        if isinstance(reference, str):
+            parsed = _cached_reference(reference)
             if parsed and (not targets or parsed[0] in targets):
-                rows.refs.append((name, *parsed))
+                table[name, parsed[0], parsed[1]] = None
 
 
-_ADD = {"token": _add_tokens, "string": _add_strings, "date": _add_dates}
-_Adder = Callable[[IndexRows, str, tuple[str, ...], list[Any]], None]
+_KINDS = {"token": (0, _add_token), "string": (1, _add_string), "date": (2, _add_date)}
+_REFERENCE_KIND = (3, _add_reference)
+_Adder = Callable[[_Table, str, tuple[str, ...], Any], None]
+_Feed = tuple[int, _Adder, str, tuple[str, ...]]  # table (IndexRows order), adder, param, targets
 # Per top-level element: each path below it, read once, with the parameters it feeds.
-_Plan = tuple[
-    tuple[str, tuple[tuple[tuple[str, ...], tuple[tuple[_Adder, str, tuple[str, ...]], ...]], ...]],
-    ...,
-]
+_Plan = tuple[tuple[str, tuple[tuple[tuple[str, ...], tuple[_Feed, ...]], ...]], ...]
 
 
 @cache
 def _plan(res_type: str) -> _Plan:
-    heads: dict[str, dict[tuple[str, ...], list[tuple[_Adder, str, tuple[str, ...]]]]] = {}
+    heads: dict[str, dict[tuple[str, ...], list[_Feed]]] = {}
     for param in SEARCH_PARAMS[res_type].values():
-        add = _ADD.get(param.kind, _add_refs)
+        table, add = _KINDS.get(param.kind, _REFERENCE_KIND)
         for path in param.paths:
             head, *rest = path.split(".")
             below = heads.setdefault(head, {}).setdefault(tuple(rest), [])
-            below.append((add, param.name, param.targets))
+            below.append((table, add, param.name, param.targets))
     return tuple(
-        (head, tuple((rest, tuple(params)) for rest, params in paths.items()))
+        (head, tuple((rest, tuple(feeds)) for rest, feeds in paths.items()))
         for head, paths in heads.items()
     )
 
 
 def index_rows(resource: dict[str, Any]) -> IndexRows:
-    """Every search-index row of the resource; ValueError names a malformed date."""
-    rows = IndexRows()
+    """Every search-index row of the resource, each once (searches ask whether a resource
+    has a row, and every item of a QĐ 130 Claim names the same Encounter); ValueError names
+    a malformed date."""
+    tables: tuple[_Table, _Table, _Table, _Table] = ({}, {}, {}, {})
     for head, paths in _plan(resource["resourceType"]):
         node = resource.get(head)
         if node is None:
             continue
-        for rest, params in paths:
-            values: list[Any] = []
-            _collect(node, rest, 0, values)
-            for add, name, targets in params:
-                add(rows, name, targets, values)
-    pairs: list[tuple[str, str]] = []
+        for rest, feeds in paths:
+            # Most paths are one element holding one value.
+            one = not rest and not isinstance(node, list)
+            values = (node,) if one else _values(node, rest)
+            for table, add, name, targets in feeds:
+                for value in values:
+                    add(tables[table], name, targets, value)
     for tag in (resource.get("meta") or {}).get("tag") or []:
-        _token_pairs(tag, pairs)
-    rows.tokens += [("_tag", s, c) for s, c in pairs]
-    return rows.distinct()
+        _add_token(tables[0], "_tag", (), tag, None)  # tags were never cut to 200 characters
+    tokens, strings, dates, refs = tables
+    return IndexRows(list(tokens), list(strings), list(dates), list(refs))
 
 
 def compartment_patient(resource: dict[str, Any]) -> str | None:
