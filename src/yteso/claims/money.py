@@ -84,7 +84,11 @@ def _decimal(text: str) -> Decimal:
 
 
 def _values(record: Record, names: tuple[str, ...]) -> dict[str, Decimal] | None:
-    get = record.get
+    get, converted = record.get, _decimals
+    try:  # usually every text was converted before: no call per amount
+        return {name: converted[get(name, "")] for name in names}
+    except KeyError:
+        pass
     try:
         return {name: _decimal(get(name, "")) for name in names}
     except InvalidOperation:
