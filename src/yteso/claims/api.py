@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 
 from yteso.claims import service, timeliness
 from yteso.claims.findings import has_errors
-from yteso.core.audit import record, record_refusal
+from yteso.core.audit import record_refusal
 from yteso.core.auth.principal import ClientKind, Principal, Role
 from yteso.core.errors import Forbidden, ValidationFailed
 from yteso.core.web.deps import (
@@ -74,17 +74,7 @@ def submit(request: Request, db: Db, who: HisClient, raw: RawBody) -> JSONRespon
         # new persons meanwhile: once it has committed, the intake run again finds them.
         db.rollback()
         result = service.submit(db, raw, facility, sender)
-    record(
-        db,
-        who,
-        "submit",
-        "ClaimSubmission",
-        result.transaction_id,
-        "success" if result.outcome != "rejected" else "failure",
-        f"{result.outcome}: {len(result.episodes)} hồ sơ, {len(result.findings)} phát hiện "
-        f"({', '.join(sorted({f.rule for f in result.findings}))})",
-        client_address(request),
-    )
+    service.audit_submission(db, who, result, client_address(request))
     body: dict[str, Any] = {
         "maKetQua": RESULT_CODES[result.outcome],
         "maGiaoDich": result.transaction_id,

@@ -1,4 +1,5 @@
-"""`yteso claims validate FILE... [--format text|json]` (generate lives in synth)."""
+"""`yteso claims validate FILE... [--format text|json]`, `yteso claims submit FILE...
+--facility MA_CSKCB [--workers N]` (generate lives in synth)."""
 
 from __future__ import annotations
 
@@ -10,9 +11,11 @@ from typing import Annotated
 
 import typer
 
+from yteso import facilities
+from yteso.claims.backfill import FileOutcome, submit_files
 from yteso.claims.findings import Finding
 from yteso.claims.validator import iter_findings
-from yteso.core.cli_support import console
+from yteso.core.cli_support import command_unit_of_work, console, progress_bar
 
 app = typer.Typer(help="Dữ liệu XML QĐ 130 (hồ sơ giám định BHYT).", no_args_is_help=True)
 
@@ -63,4 +66,44 @@ def validate(
         typer.echo(json.dumps(collected, ensure_ascii=False, indent=1))
     console.print(f"{len(files)} tệp: {errors} lỗi, {warnings} cảnh báo")
     if errors:
+        raise typer.Exit(1)
+
+
+@app.command("submit")
+def submit(
+    files: Annotated[list[Path], typer.Argument(exists=True, dir_okay=False, readable=True)],
+    facility: Annotated[str, typer.Option(help="MA_CSKCB của cơ sở gửi hồ sơ")],
+    workers: Annotated[int, typer.Option(min=1, max=16, help="Số tiến trình tiếp nhận")] = 2,
+) -> None:
+    """Back-fill a facility's files into the shared record, each file as if its HIS had
+    sent it to the API (own transaction, same checks, report and audit); exit 1 when a
+    file is rejected."""
+    with command_unit_of_work() as session:
+        if facilities.find_facility(session, facility) is None:
+            console.print(
+                f"[bold red]Lỗi:[/] không có cơ sở KCB mã {facility}; kiểm tra --facility."
+            )
+            raise typer.Exit(1)
+    counts = {"accepted": 0, "unchanged": 0, "rejected": 0, "failed": 0}
+    episodes = 0
+    with progress_bar() as bar:
+        task = bar.add_task("Tiếp nhận tệp XML", total=len(files))
+
+        def done(outcome: FileOutcome) -> None:
+            nonlocal episodes
+            counts[outcome.outcome] += 1
+            episodes += outcome.episodes
+            bar.update(task, advance=1, description=f"Tiếp nhận tệp XML ({episodes:,} hồ sơ)")
+
+        outcomes = submit_files(files, facility, workers, done)
+    for outcome in outcomes:
+        if outcome.outcome in ("rejected", "failed"):
+            console.print(f"[bold red]{outcome.path}[/]: bị từ chối, không lưu phần nào")
+            for problem in outcome.problems:
+                console.print(f"  - {problem}")
+    console.print(
+        f"{len(files)} tệp, {episodes:,} hồ sơ: {counts['accepted']} tiếp nhận, "
+        f"{counts['unchanged']} không đổi, {counts['rejected'] + counts['failed']} bị từ chối"
+    )
+    if counts["rejected"] or counts["failed"]:
         raise typer.Exit(1)

@@ -26,6 +26,8 @@ from yteso.claims.models import ClaimDocument, ClaimEpisode
 from yteso.claims.timeliness import VIETNAM, delay_seconds, local_moment
 from yteso.claims.validator import CheckedSubmission, check_submission
 from yteso.claims.xml_parser import ENVELOPE_ROOT, ParsedEpisode, read_facility_code
+from yteso.core.audit import record
+from yteso.core.auth import Principal
 from yteso.core.collector import cyclic_gc_paused
 from yteso.core.db import utcnow
 from yteso.core.errors import Conflict
@@ -60,6 +62,24 @@ class IntakeResult:
 def envelope_facility(raw: bytes) -> str | None:
     """THONGTINDONVI/MACSKCB of the (first) envelope, read without parsing the episodes."""
     return read_facility_code(io.BytesIO(raw))
+
+
+def audit_submission(
+    session: Session, principal: Principal, result: IntakeResult, address: str | None
+) -> None:
+    """The submission's audit event, committed with it: outcome, episodes, finding rules."""
+    rules = ", ".join(sorted({f.rule for f in result.findings}))
+    record(
+        session,
+        principal,
+        "submit",
+        "ClaimSubmission",
+        result.transaction_id,
+        "success" if result.outcome != "rejected" else "failure",
+        f"{result.outcome}: {len(result.episodes)} hồ sơ, {len(result.findings)} phát hiện "
+        f"({rules})",
+        address,
+    )
 
 
 def _scope_findings(

@@ -1,0 +1,102 @@
+"""Back-filling a facility's QĐ 130 files from disk (`yteso claims submit`).
+
+Each file is taken exactly like a submission to the API: its own transaction, the same
+checks, the same report and audit event, as the facility's HIS. Several processes take
+files at once; intakes take turns only from their first write (service), so one process
+parses, validates and maps its file while another writes.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from yteso.claims import service
+from yteso.claims.findings import Finding
+from yteso.core.auth import ClientKind, Principal
+from yteso.core.db import make_engine, make_session_factory, unit_of_work
+from yteso.core.errors import DomainError
+from yteso.core.settings import load_settings
+from yteso.records import Caller
+
+# Error findings kept per rejected file for the report; the audit event counts them all.
+REPORTED_FINDINGS = 5
+_factory: sessionmaker[Session] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FileOutcome:
+    """What became of one file."""
+
+    path: str
+    outcome: str  # accepted, unchanged, rejected, or failed (the intake raised)
+    transaction_id: str
+    episodes: int
+    problems: tuple[str, ...] = ()
+
+
+def sender(facility: str) -> Principal:
+    """The facility's HIS, as the command acts for it."""
+    return Principal("client", "cli-claims-submit", "yteso claims submit", ClientKind.HIS, facility)
+
+
+def submit_files(
+    paths: Sequence[Path], facility: str, workers: int, done: Callable[[FileOutcome], None]
+) -> list[FileOutcome]:
+    """Submit every file (in `workers` processes when more than one); `done` is called in
+    this process as each file ends. Outcomes in the order of `paths`."""
+    jobs = [(str(path), facility) for path in paths]
+    if workers <= 1 or len(jobs) <= 1:
+        outcomes = [_submit_job(job) for job in jobs]
+        for outcome in outcomes:
+            done(outcome)
+        return outcomes
+    # Spawned, not forked: a worker starts without the connections or threads of this one.
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+        futures = {pool.submit(_submit_job, job): n for n, job in enumerate(jobs)}
+        finished: dict[int, FileOutcome] = {}
+        for future in as_completed(futures):
+            finished[futures[future]] = future.result()
+            done(finished[futures[future]])
+    return [finished[n] for n in range(len(jobs))]
+
+
+def _session_factory() -> sessionmaker[Session]:
+    global _factory
+    if _factory is None:
+        _factory = make_session_factory(make_engine(load_settings().database_url))
+    return _factory
+
+
+def _submit_job(job: tuple[str, str]) -> FileOutcome:
+    path, facility = job
+    raw = Path(path).read_bytes()
+    try:
+        return _submit_once(path, raw, facility)
+    except IntegrityError:
+        # Another writer of the patient index added one of the file's new persons
+        # meanwhile: once it has committed, the intake run again finds them.
+        return _submit_once(path, raw, facility)
+    except DomainError as error:
+        return FileOutcome(path, "failed", "", 0, (error.message,))
+
+
+def _submit_once(path: str, raw: bytes, facility: str) -> FileOutcome:
+    principal = sender(facility)
+    with unit_of_work(_session_factory()) as session:
+        result = service.submit(session, raw, facility, Caller(principal, None), Path(path).name)
+        service.audit_submission(session, principal, result, None)
+    errors = [f for f in result.findings if f.severity == "error"]
+    problems = tuple(_problem(f) for f in errors[:REPORTED_FINDINGS])
+    return FileOutcome(path, result.outcome, result.transaction_id, len(result.episodes), problems)
+
+
+def _problem(finding: Finding) -> str:
+    place = " ".join(v for v in (finding.ma_lk, finding.table, finding.field) if v)
+    return f"{finding.rule} {place}: {finding.message_vi}".strip()
