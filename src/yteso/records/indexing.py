@@ -65,13 +65,14 @@ def parse_reference(value: str) -> tuple[str, str] | None:
 
 def _collect(node: Any, parts: tuple[str, ...], depth: int, out: list[Any]) -> None:
     """The values at `parts` below `node`, lists flattened at every level, appended to `out`."""
-    if isinstance(node, list):
-        for item in node:
+    # A list's items are handled here, not by a call each: a Claim has dozens of items.
+    for item in node if isinstance(node, list) else (node,):
+        if isinstance(item, list):
             _collect(item, parts, depth, out)
-    elif depth == len(parts):
-        out.append(node)
-    elif isinstance(node, dict) and parts[depth] in node:
-        _collect(node[parts[depth]], parts, depth + 1, out)
+        elif depth == len(parts):
+            out.append(item)
+        elif isinstance(item, dict) and parts[depth] in item:
+            _collect(item[parts[depth]], parts, depth + 1, out)
 
 
 def _values(node: Any, parts: tuple[str, ...]) -> list[Any]:
@@ -101,18 +102,23 @@ def _add_token(
             table[name, str(value.get("system", "")), str(value["value"])[:limit]] = None
 
 
+@lru_cache(maxsize=16384)
+def _folded(text: str) -> str:
+    return fold(text)  # family and given names come again and again
+
+
 def _strings(value: Any) -> Iterator[str]:
     if isinstance(value, str):
-        yield fold(value)
+        yield _folded(value)
     elif isinstance(value, dict):  # HumanName: every part and the whole name
         parts = [value.get("family"), *(value.get("given") or [])]
         words = [p for p in parts if isinstance(p, str)]
         for word in words:
-            yield fold(word)
+            yield _folded(word)
         if len(words) > 1:
-            yield fold(" ".join(words))
+            yield _folded(" ".join(words))
         if isinstance(value.get("text"), str):
-            yield fold(value["text"])
+            yield _folded(value["text"])  # often the same whole name again
 
 
 def _add_string(table: _Table, name: str, _targets: tuple[str, ...], value: Any) -> None:
