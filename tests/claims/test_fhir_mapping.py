@@ -11,7 +11,7 @@ from tests.claims.samples import all_episodes, episode
 from yteso.claims.envelope import Episode
 from yteso.claims.fhir_mapping import MappedEpisode, map_episode, resend_changes
 from yteso.claims.fhir_patient import differences
-from yteso.claims.fhir_terms import date, moment, number, resource_id
+from yteso.claims.fhir_terms import compact, date, moment, number, resource_id
 from yteso.records.validation import check_resource
 
 SOURCE = "urn:yteso:claims:abc"
@@ -116,3 +116,9 @@ def test_patient_differences(field: str, value: str, expected: list[str] | None)
         expected = ["GIOI_TINH"]
     summary[field] = value
     assert differences(stored, _mapped(sample).patient) == expected
+
+
+def test_compact_drops_only_empty_elements() -> None:
+    kept = {"a": 0, "b": False, "c": "x", "d": [1], "e": {"f": None}}
+    assert compact({**kept, "g": None, "h": "", "i": [], "j": {}}) == kept
+    assert list(compact(dict(kept))) == list(kept)

@@ -12,6 +12,7 @@ from yteso.claims import (
     FINDING_KEYS,
     ClaimDocument,
     Episode,
+    cents,
     iter_findings,
     new_envelope,
     split,
@@ -214,3 +215,12 @@ def test_envelope_header_formats() -> None:
     raw = write_envelope(new_envelope("19A01", "2025-03-01", [episode()]))
     rules = {(f.rule, f.field) for f in iter_findings(io.BytesIO(raw), "f.xml")}
     assert {("FACILITY_CODE_FORMAT", "MACSKCB"), ("DATE_FORMAT", "NGAYLAP")} <= rules
+
+
+def test_cents_round_half_up() -> None:
+    assert [cents(Decimal(v)) for v in ("0.125", "-0.125", "2.004", "7")] == [
+        Decimal("0.13"),
+        Decimal("-0.13"),
+        Decimal("2.00"),
+        Decimal("7.00"),
+    ]

@@ -186,3 +186,18 @@ def test_single_record_table_refuses_many_records_on_write() -> None:
     except ValueError:
         return
     raise AssertionError("two XML1 records were written")
+
+
+def test_noidungfile_with_line_breaks_reads_like_one_line() -> None:
+    document = write_document(episode().tables("XML2")[0])
+    one_line = _b64(document)
+    wrapped = "\n".join(one_line[i : i + 76] for i in range(0, len(one_line), 76))
+    read = [
+        [
+            (e.episode, e.findings, e.digest)
+            for e in iter_submission(io.BytesIO(_file_hoso("XML2", text)))
+            if isinstance(e, ParsedEpisode)
+        ]
+        for text in (one_line, f"\n  {wrapped}\n")
+    ]
+    assert read[0] == read[1] and read[0][0][0].records("XML2") and read[0][0][1] == []
