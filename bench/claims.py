@@ -125,7 +125,7 @@ def run() -> list[str]:
     files = _files(items[:INTAKE])
     more = _files(list(generate_episodes(INTAKE, seed=2, lines=TYPICAL)))
     batches = batch_files(list(generate_episodes(INTAKE, seed=3, lines=TYPICAL)))
-    pair = SUBMITTERS * BATCH_EPISODES * max(1, -(-INTAKE // (SUBMITTERS * BATCH_EPISODES)))
+    pair = SUBMITTERS * BATCH_EPISODES * max(1, -(-INTAKE // BATCH_EPISODES))
     together = batch_files(list(generate_episodes(pair, seed=5, lines=TYPICAL)))
     sets = (files, more, batches, together)
     rate, wall_rate, p50, p99 = bench_validation(items[:EPISODES])

@@ -5,25 +5,23 @@ on SQLite and PostgreSQL:
 - one-episode files (as a HIS sends them) committed one by one, then BACKFILL_FILES per
   commit;
 - batch files of BATCH_EPISODES episodes (the store's bulk path), one commit per file, from
-  one submitter, then from SUBMITTERS processes at once, as the server's workers would take
-  them (a file whose new Patient the other wrote first is sent again, and counted).
+  one process, then with the back-fill command's SUBMITTERS worker processes (spawned
+  within the time measured).
 """
 
 from __future__ import annotations
 
-import multiprocessing
+import os
 import time
 from dataclasses import dataclass
-from multiprocessing.queues import Queue
-from multiprocessing.synchronize import Barrier
 from pathlib import Path
 
 import psycopg
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from support import database
 from yteso.claims import new_envelope, service
+from yteso.claims.backfill import submit_files
 from yteso.claims.xml_writer import DECLARATION, envelope_text
 from yteso.core.auth import Principal
 from yteso.core.db import make_engine, make_session_factory, unit_of_work
@@ -39,13 +37,12 @@ Files = list[tuple[str, bytes]]
 
 @dataclass(frozen=True)
 class Intake:
-    """Episodes per second of each way of sending, and files sent again in parallel."""
+    """Episodes per second of each way of sending."""
 
     per_file: float
     backfill: float
     batches: float
     parallel: float
-    sent_again: int
 
 
 def sender(facility: str) -> Caller:
@@ -77,44 +74,24 @@ def _timed(factory: sessionmaker[Session], files: Files, per_commit: int) -> flo
     return time.perf_counter() - started
 
 
-def _submitter(url: str, files: Files, start: Barrier, results: Queue) -> None:  # type: ignore[type-arg]
-    """One of the parallel submitters: puts its seconds from the common start to its last
-    commit, and how many files it sent again after a race."""
-    engine = make_engine(url)
-    factory = make_session_factory(engine)
-    again = 0
-    start.wait()
+def _parallel(url: str, files: Files, folder: Path) -> float:
+    """Episodes/s of `yteso claims submit --workers SUBMITTERS` on the files, from the start
+    (worker processes spawned) to the last commit."""
+    paths = []
+    for n, (_code, raw) in enumerate(files):
+        paths.append(folder / f"batch-{n:03d}.xml")
+        paths[-1].write_bytes(raw)
+    os.environ["YTESO_DATABASE_URL"] = url
     started = time.perf_counter()
-    for code, raw in files:
-        try:
-            with unit_of_work(factory) as session:
-                result = service.submit(session, raw, code, sender(code))
-        except IntegrityError:
-            again += 1
-            with unit_of_work(factory) as session:
-                result = service.submit(session, raw, code, sender(code))
-        assert result.outcome == "accepted", result.findings[:3]
-    results.put((time.perf_counter() - started, again))
-    engine.dispose()
+    outcomes = submit_files(paths, "19001", SUBMITTERS, lambda _outcome: None)
+    seconds = time.perf_counter() - started
+    assert all(o.outcome == "accepted" for o in outcomes), [o.problems for o in outcomes][:3]
+    return len(files) * BATCH_EPISODES / seconds
 
 
-def _parallel(url: str, files: Files) -> tuple[float, int]:
-    context = multiprocessing.get_context("fork")
-    start, results = context.Barrier(SUBMITTERS), context.Queue()
-    workers = [
-        context.Process(target=_submitter, args=(url, files[n::SUBMITTERS], start, results))
-        for n in range(SUBMITTERS)
-    ]
-    for worker in workers:
-        worker.start()
-    done = [results.get() for _worker in workers]
-    for worker in workers:
-        worker.join()
-        assert worker.exitcode == 0, f"a submitter failed ({worker.exitcode})"
-    return len(files) * BATCH_EPISODES / max(d[0] for d in done), sum(d[1] for d in done)
-
-
-def measure(url: str, files: Files, more: Files, batches: Files, parallel: Files) -> Intake:
+def measure(
+    url: str, folder: Path, files: Files, more: Files, batches: Files, parallel: Files
+) -> Intake:
     upgrade(url)
     engine = make_engine(url)
     factory = make_session_factory(engine)
@@ -122,14 +99,14 @@ def measure(url: str, files: Files, more: Files, batches: Files, parallel: Files
     backfill = len(more) / _timed(factory, more, BACKFILL_FILES)
     batched = len(batches) * BATCH_EPISODES / _timed(factory, batches, 1)
     engine.dispose()
-    return Intake(per_file, backfill, batched, *_parallel(url, parallel))
+    return Intake(per_file, backfill, batched, _parallel(url, parallel, folder))
 
 
 def measure_on(kind: str, folder: Path, sets: tuple[Files, Files, Files, Files]) -> Intake | str:
     """The figures on a new database of `kind`, or why they could not be taken."""
     try:
         with database(kind, folder, "claims") as url:
-            return measure(url.replace("postgresql://", "postgresql+psycopg://"), *sets)
+            return measure(url.replace("postgresql://", "postgresql+psycopg://"), folder, *sets)
     except psycopg.OperationalError as error:
         return f"not measured ({type(error).__name__})"
 
@@ -144,14 +121,11 @@ def rows(episodes: int, together: int, sqlite: Intake | str, postgres: Intake | 
         ("commit per file", "per_file", episodes),
         (f"back-fill ({BACKFILL_FILES} files per commit)", "backfill", episodes),
         (f"batch files of {BATCH_EPISODES} episodes, commit per file", "batches", episodes),
-        (f"batch files from {SUBMITTERS} processes at once", "parallel", together),
+        (f"batch files, `yteso claims submit --workers {SUBMITTERS}`", "parallel", together),
     ]
     lines = []
     for title, name, count in ways:
         for kind, intake, goal in [("SQLite", sqlite, "≥ 500"), ("PostgreSQL", postgres, "≥ 300")]:
-            again = ""
-            if name == "parallel" and isinstance(intake, Intake):
-                again = f" ({intake.sent_again} files sent again after a race)"
             rate = _figure(intake, name)
-            lines.append(f"| full intake on {kind}, {title}{again} | {count:,} | {rate} | {goal} |")
+            lines.append(f"| full intake on {kind}, {title} | {count:,} | {rate} | {goal} |")
     return lines
