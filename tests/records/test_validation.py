@@ -60,3 +60,24 @@ def test_good_references_of_every_form_pass() -> None:
     observation["performer"] = [{"reference": r} for r in references]
     assert _issues(observation) == []
     assert _issues(observation, orjson.dumps(observation)) == []
+
+
+@pytest.mark.parametrize(
+    ("reference", "fine"),
+    [
+        ("Patient/1", True),
+        ("https://ví-dụ.vn/Patient/1", True),
+        ("https://example.org/a\u00a0b", False),  # no-break space: not \S in Unicode
+        ("Patient/" + "1" * 65, False),
+        ("Patient/1\n", True),  # `$` matches before a final newline, as it always did
+    ],
+)
+@pytest.mark.parametrize("spelling", ['"reference":{}', '"reference" :\t{}', '"reference": {}'])
+def test_the_line_text_and_the_walk_agree(reference: str, fine: bool, spelling: str) -> None:
+    subject = spelling.format(orjson.dumps(reference).decode())
+    text = '{"resourceType":"Observation","status":"final","subject":{' + subject + "}}"
+    resource = orjson.loads(text)
+    expected = [] if fine else [(400, "value", "Observation.subject.reference")]
+    assert _issues(resource) == expected
+    assert _issues(resource, text) == expected
+    assert _issues(resource, text.encode()) == expected

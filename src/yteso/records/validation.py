@@ -29,6 +29,13 @@ _REFERENCE_BYTES = re.compile(_REFERENCE.pattern.removeprefix("^").removesuffix(
 # A JSON string as `"[^"\\]*(?:\\.[^"\\]*)*"`: the same strings as `"(?:[^"\\]|\\.)*"`, a third
 # of the time (one repeat over a character set instead of an alternation per character).
 _REFERENCE_TEXT = re.compile(rb'"reference"\s*:\s*("[^"\\]*(?:\\.[^"\\]*)*"|[^\s,}\]]+)')
+# The forms of _REFERENCE_BYTES that a JSON string holds as they are: ASCII, no quote, no
+# backslash (\S+ is only the URL's tail).
+_PLAIN_REFERENCE = _REFERENCE_BYTES.pattern.replace(rb"\S+", rb'[^\s"\\\x80-\xff]+')
+# A "reference" whose value is not a plain reference string. Texts without one (nearly all)
+# skip the value-by-value check in one search; \s*+ (possessive) so the look-ahead starts
+# at the value, as _REFERENCE_TEXT's group does.
+_ODD_REFERENCE = re.compile(rb'"reference"\s*+:\s*+(?!"(?:' + _PLAIN_REFERENCE + rb')")')
 _IDENTIFIER_FORMATS = {
     SID_BASE + "national_id": (re.compile(r"^\d{12}$"), "CCCD phải gồm 12 chữ số"),
     SID_BASE + "citizen_id": (re.compile(r"^\d{9}$"), "CMND phải gồm 9 chữ số"),
@@ -200,6 +207,8 @@ def _references_fine(resource: dict[str, Any], text: bytes | str | None) -> bool
 
 def _references_look_fine(text: bytes | str) -> bool:
     raw = text if isinstance(text, bytes) else text.encode()
+    if _ODD_REFERENCE.search(raw) is None:
+        return True
     for match in _REFERENCE_TEXT.finditer(raw):
         value = match.group(1)
         if not value.startswith(b'"') or b"\\" in value:
