@@ -37,15 +37,15 @@ def check_record(table_id: str, record: Record, where: Where) -> list[Finding]:
     rules, required = _rules(table_id)
     found: list[Finding] = []
     for name, value in record.items():
-        rule = rules.get(name)
-        if rule is None:
+        try:  # a subscript, not .get(): one call less for each of ~1,000 values an episode
+            max_size, number, checker = rules[name]
+        except KeyError:
             found.append(_unknown(name, table_id, where))
             continue
         if not value:
             if name in required:
                 found.append(_missing(name, where))
             continue
-        max_size, number, checker = rule
         if len(value) > max_size:
             found.append(_too_long(name, value, max_size, where))
         if number and value not in _numbers and not _is_number(value):
