@@ -224,3 +224,17 @@ def test_cents_round_half_up() -> None:
         Decimal("2.00"),
         Decimal("7.00"),
     ]
+
+
+def test_remembered_line_formulas_give_the_same_findings() -> None:
+    """Formula results are kept by their inputs; 0 and -0 are equal inputs with results
+    that differ in sign, so a zero result must be worked out again each time."""
+    sample = episode()
+    line = sample.records("XML3")[0]
+    found = []
+    for quantity in ("0", "-0", "0", "-0"):
+        line["SO_LUONG"] = quantity
+        found += [f.message_en for f in validate_episode(sample) if f.field == "THANH_TIEN_BV"]
+    assert [message.rsplit(" ", 1)[1] for message in found] == ["0.00.", "-0.00."] * 2
+    line["SO_LUONG"] = "2"
+    assert validate_episode(sample) == validate_episode(sample)

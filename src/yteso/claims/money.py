@@ -122,17 +122,48 @@ _XML3 = (
 )
 
 
-def _expected_totals(table: str, v: dict[str, Decimal]) -> tuple[Decimal, set[Decimal]]:
+Totals = tuple[Decimal, frozenset[Decimal]]
+# Formula results by their inputs: the same drug or service at the same quantity, price and
+# rates comes back on many lines. Equal inputs give equal results, except that a zero's
+# sign follows the inputs' signs (0 == -0), so zero results are not kept. Bounded.
+_formulas: dict[tuple[str | Decimal, ...], Totals] = {}
+_FORMULAS_KEPT = 50_000
+
+
+def _expected_totals(table: str, v: dict[str, Decimal]) -> Totals:
     """THANH_TIEN_BV and the accepted THANH_TIEN_BH values of one line."""
+    key: tuple[str | Decimal, ...] = (
+        (table, v["SO_LUONG"], v["DON_GIA"], v["TYLE_TT_BH"])
+        if table == "XML2"
+        else (
+            table,
+            v["SO_LUONG"],
+            v["DON_GIA_BV"],
+            v["DON_GIA_BH"],
+            v["TYLE_TT_DV"],
+            v["TYLE_TT_BH"],
+        )
+    )
+    found = _formulas.get(key)
+    if found is None:
+        found = _formula_totals(table, v)
+        if found[0] and all(found[1]):
+            if len(_formulas) >= _FORMULAS_KEPT:
+                _formulas.clear()
+            _formulas[key] = found
+    if table == "XML3" and v["T_TRANTT"] > 0:
+        bv, accepted = found
+        return bv, accepted | {min(a, v["T_TRANTT"]) for a in accepted}
+    return found
+
+
+def _formula_totals(table: str, v: dict[str, Decimal]) -> Totals:
     if table == "XML2":
         exact = v["SO_LUONG"] * v["DON_GIA"]
-        return cents(exact), {cents(exact * v["TYLE_TT_BH"] / HUNDRED)}
+        return cents(exact), frozenset({cents(exact * v["TYLE_TT_BH"] / HUNDRED)})
     bv = cents(v["SO_LUONG"] * v["DON_GIA_BV"] * v["TYLE_TT_DV"] / HUNDRED)
     plain = v["SO_LUONG"] * v["DON_GIA_BH"] * v["TYLE_TT_BH"] / HUNDRED
-    accepted = {cents(plain), cents(plain * v["TYLE_TT_DV"] / HUNDRED)}
-    if v["T_TRANTT"] > 0:
-        accepted |= {min(a, v["T_TRANTT"]) for a in accepted}
-    return bv, accepted
+    return bv, frozenset({cents(plain), cents(plain * v["TYLE_TT_DV"] / HUNDRED)})
 
 
 def line_values(table: str, record: Record) -> dict[str, Decimal] | None:
@@ -140,7 +171,7 @@ def line_values(table: str, record: Record) -> dict[str, Decimal] | None:
     return _values(record, _XML2 if table == "XML2" else _XML3)
 
 
-def _plain_line_ok(v: dict[str, Decimal], bv: Decimal, accepted_bh: set[Decimal]) -> bool:
+def _plain_line_ok(v: dict[str, Decimal], bv: Decimal, accepted_bh: frozenset[Decimal]) -> bool:
     """The common case, checked without building the detailed report: no other funding
     and every amount as the formulas give it."""
     total_bv, total_bh = v["THANH_TIEN_BV"], v["THANH_TIEN_BH"]
