@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from functools import cache, lru_cache
@@ -75,7 +75,17 @@ def _collect(node: Any, parts: tuple[str, ...], depth: int, out: list[Any]) -> N
             _collect(item[parts[depth]], parts, depth + 1, out)
 
 
-def _values(node: Any, parts: tuple[str, ...]) -> list[Any]:
+@cache
+def _split(path: str) -> tuple[str, tuple[str, ...]]:
+    """ "participant.actor" -> ("participant", ("actor",)): the top-level element and below."""
+    head, *rest = path.split(".")
+    return head, tuple(rest)
+
+
+def _values(node: Any, parts: tuple[str, ...]) -> Sequence[Any]:
+    """The values at `parts` below `node`, a top-level element's value (None if absent)."""
+    if not parts and not isinstance(node, list):
+        return (node,)  # most paths are one element holding one value
     out: list[Any] = []
     _collect(node, parts, 0, out)
     return out
@@ -170,8 +180,8 @@ def _plan(res_type: str) -> _Plan:
     for param in SEARCH_PARAMS[res_type].values():
         table, add = _KINDS.get(param.kind, _REFERENCE_KIND)
         for path in param.paths:
-            head, *rest = path.split(".")
-            below = heads.setdefault(head, {}).setdefault(tuple(rest), [])
+            head, rest = _split(path)
+            below = heads.setdefault(head, {}).setdefault(rest, [])
             below.append((table, add, param.name, param.targets))
     return tuple(
         (head, tuple((rest, tuple(feeds)) for rest, feeds in paths.items()))
@@ -189,9 +199,7 @@ def index_rows(resource: dict[str, Any]) -> IndexRows:
         if node is None:
             continue
         for rest, feeds in paths:
-            # Most paths are one element holding one value.
-            one = not rest and not isinstance(node, list)
-            values = (node,) if one else _values(node, rest)
+            values = _values(node, rest)
             for table, add, name, targets in feeds:
                 for value in values:
                     add(tables[table], name, targets, value)
@@ -209,19 +217,13 @@ def compartment_patient(resource: dict[str, Any]) -> str | None:
     path = COMPARTMENT.get(res_type)
     if path is None:
         return None
-    values: list[Any] = []
-    _collect(resource, _split(path), 0, values)
-    for value in values:
+    head, rest = _split(path)
+    for value in _values(resource.get(head), rest):
         if isinstance(value, dict) and isinstance(value.get("reference"), str):
             parsed = _cached_reference(value["reference"])
             if parsed and parsed[0] == "Patient":
                 return parsed[1]
     return None
-
-
-@cache
-def _split(path: str) -> tuple[str, ...]:
-    return tuple(path.split("."))
 
 
 def birth_date(resource: dict[str, Any]) -> date | None:
