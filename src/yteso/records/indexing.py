@@ -14,6 +14,8 @@ from yteso.records.definitions import COMPARTMENT, SEARCH_PARAMS
 
 EARLIEST = datetime(1, 1, 1, tzinfo=UTC)
 LATEST = datetime(9999, 12, 31, tzinfo=UTC)
+_DAY, _MINUTE, _SECOND = timedelta(days=1), timedelta(minutes=1), timedelta(seconds=1)
+_MICROSECOND = timedelta(microseconds=1)
 _DATE = re.compile(
     r"^(?P<y>\d{4})(?:-(?P<m>\d{2})(?:-(?P<d>\d{2})"
     r"(?:T(?P<H>\d{2}):(?P<M>\d{2})(?::(?P<S>\d{2})(?P<f>\.\d+)?)?"
@@ -36,23 +38,20 @@ def date_range(text: str) -> tuple[datetime, datetime]:
     match = _DATE.match(text.strip())
     if not match:
         raise ValueError(f"ngày giờ không hợp lệ: {text!r}")
-    parts = match.groupdict()
-    year, month, day = int(parts["y"]), int(parts["m"] or 1), int(parts["d"] or 1)
-    if not parts["m"]:
+    y, m, d, hour, second, fraction = match.group("y", "m", "d", "H", "S", "f")
+    year, month, day = int(y), int(m or 1), int(d or 1)
+    if not m:
         return datetime(year, 1, 1, tzinfo=UTC), datetime(year + 1, 1, 1, tzinfo=UTC)
-    if not parts["d"]:
+    if not d:
         start = datetime(year, month, 1, tzinfo=UTC)
         end = datetime(year + month // 12, month % 12 + 1, 1, tzinfo=UTC)
         return start, end
-    if not parts["H"]:
+    if not hour:
         start = datetime(year, month, day, tzinfo=UTC)
-        return start, start + timedelta(days=1)
+        return start, start + _DAY
     stamp = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
-    stamp = stamp.replace(tzinfo=stamp.tzinfo or UTC).astimezone(UTC)
-    step = timedelta(seconds=1) if parts["S"] else timedelta(minutes=1)
-    if parts["f"]:
-        step = timedelta(microseconds=1)
-    return stamp, stamp + step
+    stamp = stamp.astimezone(UTC) if stamp.tzinfo else stamp.replace(tzinfo=UTC)
+    return stamp, stamp + (_MICROSECOND if fraction else _SECOND if second else _MINUTE)
 
 
 def parse_reference(value: str) -> tuple[str, str] | None:
