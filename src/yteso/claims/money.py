@@ -122,15 +122,15 @@ _XML3 = (
 )
 
 
-Totals = tuple[Decimal, frozenset[Decimal]]
+ExpectedTotals = tuple[Decimal, frozenset[Decimal]]  # THANH_TIEN_BV, accepted THANH_TIEN_BH
 # Formula results by their inputs: the same drug or service at the same quantity, price and
 # rates comes back on many lines. Equal inputs give equal results, except that a zero's
 # sign follows the inputs' signs (0 == -0), so zero results are not kept. Bounded.
-_formulas: dict[tuple[str | Decimal, ...], Totals] = {}
+_formulas: dict[tuple[str | Decimal, ...], ExpectedTotals] = {}
 _FORMULAS_KEPT = 50_000
 
 
-def _expected_totals(table: str, v: dict[str, Decimal]) -> Totals:
+def _expected_totals(table: str, v: dict[str, Decimal]) -> ExpectedTotals:
     """THANH_TIEN_BV and the accepted THANH_TIEN_BH values of one line."""
     key: tuple[str | Decimal, ...] = (
         (table, v["SO_LUONG"], v["DON_GIA"], v["TYLE_TT_BH"])
@@ -157,7 +157,7 @@ def _expected_totals(table: str, v: dict[str, Decimal]) -> Totals:
     return found
 
 
-def _formula_totals(table: str, v: dict[str, Decimal]) -> Totals:
+def _formula_totals(table: str, v: dict[str, Decimal]) -> ExpectedTotals:
     if table == "XML2":
         exact = v["SO_LUONG"] * v["DON_GIA"]
         return cents(exact), frozenset({cents(exact * v["TYLE_TT_BH"] / HUNDRED)})
