@@ -77,3 +77,20 @@ def test_a_resource_with_repeated_values_is_found_once(
     everything = client.get(f"/fhir/Patient/{patient['id']}/$everything", headers=his).json()
     listed = [e["resource"]["id"] for e in everything["entry"]]
     assert sorted(listed) == sorted([patient["id"], encounter["id"], made["id"], other["id"]])
+
+
+def test_long_token_systems_and_tag_codes_are_stored_and_found(
+    client: TestClient, his: dict[str, str]
+) -> None:
+    """Longer than the index columns (200): PostgreSQL refused the whole write before."""
+    patient = create(client, his, fx.patient())
+    observation = fx.observation(patient["id"])
+    system, code = "urn:" + "s" * 250, "c" * 250
+    observation["code"]["coding"][0]["system"] = system
+    observation["meta"] = {"tag": [{"system": "urn:t", "code": code}]}
+    made = create(client, his, observation)
+    by_code = search(
+        client, his, "Observation", code=f"{system}|{observation['code']['coding'][0]['code']}"
+    )
+    assert ids(by_code) == [made["id"]]
+    assert ids(search(client, his, "Observation", _tag=f"urn:t|{code}")) == [made["id"]]

@@ -94,21 +94,26 @@ def _values(node: Any, parts: tuple[str, ...]) -> Sequence[Any]:
 _Table = dict[tuple[Any, ...], None]
 
 
-def _add_token(
-    table: _Table, name: str, _targets: tuple[str, ...], value: Any, limit: int | None = 200
-) -> None:
+# Token systems and codes are cut to their columns' size (the search cuts its values the
+# same way): a longer one would fail the insert on PostgreSQL.
+TOKEN_LIMIT = 200
+
+
+def _add_token(table: _Table, name: str, _targets: tuple[str, ...], value: Any) -> None:
     if isinstance(value, bool):
         table[name, "", "true" if value else "false"] = None
     elif isinstance(value, str):
-        table[name, "", value[:limit]] = None
+        table[name, "", value[:TOKEN_LIMIT]] = None
     elif isinstance(value, dict):
         if "coding" in value:
             for coding in value["coding"] or []:
-                _add_token(table, name, _targets, coding, limit)
+                _add_token(table, name, _targets, coding)
         elif "code" in value:
-            table[name, str(value.get("system", "")), str(value["code"])[:limit]] = None
+            system = str(value.get("system", ""))[:TOKEN_LIMIT]
+            table[name, system, str(value["code"])[:TOKEN_LIMIT]] = None
         elif "value" in value:  # Identifier, ContactPoint
-            table[name, str(value.get("system", "")), str(value["value"])[:limit]] = None
+            system = str(value.get("system", ""))[:TOKEN_LIMIT]
+            table[name, system, str(value["value"])[:TOKEN_LIMIT]] = None
 
 
 @lru_cache(maxsize=16384)
@@ -203,7 +208,7 @@ def index_rows(resource: dict[str, Any]) -> IndexRows:
                 for value in values:
                     add(tables[table], name, targets, value)
     for tag in (resource.get("meta") or {}).get("tag") or []:
-        _add_token(tables[0], "_tag", (), tag, None)  # tags were never cut to 200 characters
+        _add_token(tables[0], "_tag", (), tag)
     tokens, strings, dates, refs = tables
     return IndexRows(list(tokens), list(strings), list(dates), list(refs))
 

@@ -23,7 +23,7 @@ from yteso.records.definitions import (
     SEARCH_PARAMS,
     SearchParam,
 )
-from yteso.records.indexing import date_range
+from yteso.records.indexing import TOKEN_LIMIT, date_range
 from yteso.records.outcome import FhirError, Issue, fail
 from yteso.records.repository import BODY, CURRENT, DATES, REFS, STRINGS, TOKENS
 
@@ -150,10 +150,10 @@ def _owner(table: Any) -> ColumnElement[bool]:
 
 def _token(param: str, value: str) -> ColumnElement[bool]:
     if "|" not in value:
-        return and_(TOKENS.c.param == param, TOKENS.c.code == value)
+        return and_(TOKENS.c.param == param, TOKENS.c.code == value[:TOKEN_LIMIT])
     system, code = value.split("|", 1)
-    clause = and_(TOKENS.c.param == param, TOKENS.c.system == system)
-    return and_(clause, TOKENS.c.code == code) if code else clause
+    clause = and_(TOKENS.c.param == param, TOKENS.c.system == system[:TOKEN_LIMIT])
+    return and_(clause, TOKENS.c.code == code[:TOKEN_LIMIT]) if code else clause
 
 
 def _string(param: str, value: str, modifier: str | None) -> ColumnElement[bool]:
