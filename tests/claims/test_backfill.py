@@ -48,8 +48,11 @@ def test_files_are_taken_by_two_processes_and_a_bad_one_is_reported(
     assert db.scalar(select(func.count()).select_from(ClaimEpisode)) == 4
     submits = db.scalars(select(AuditEvent).where(AuditEvent.action == "submit")).all()
     assert sorted(e.outcome for e in submits) == ["failure"] + ["success"] * 4
-    again = runner.invoke(app, [*command[:-2], "--workers", "1"])
-    assert "4 không đổi" in again.output and again.exit_code == 1
+    # The folder instead of the files (and a file that is not XML, left alone).
+    (tmp_path / "notes.txt").write_text("không phải hồ sơ", encoding="utf-8")
+    again = runner.invoke(app, ["claims", "submit", str(tmp_path), "--facility", "19001"])
+    assert "5 tệp" in again.output and "4 không đổi" in again.output
+    assert again.exit_code == 1
 
 
 def test_an_unknown_facility_is_refused_before_any_file(

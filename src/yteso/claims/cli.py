@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import enum
 import json
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated
@@ -71,7 +72,10 @@ def validate(
 
 @app.command("submit")
 def submit(
-    files: Annotated[list[Path], typer.Argument(exists=True, dir_okay=False, readable=True)],
+    paths: Annotated[
+        list[Path],
+        typer.Argument(exists=True, readable=True, help="Tệp XML, hoặc thư mục chứa tệp .xml"),
+    ],
     facility: Annotated[str, typer.Option(help="MA_CSKCB của cơ sở gửi hồ sơ")],
     workers: Annotated[int, typer.Option(min=1, max=16, help="Số tiến trình tiếp nhận")] = 2,
 ) -> None:
@@ -84,26 +88,45 @@ def submit(
                 f"[bold red]Lỗi:[/] không có cơ sở KCB mã {facility}; kiểm tra --facility."
             )
             raise typer.Exit(1)
-    counts = {"accepted": 0, "unchanged": 0, "rejected": 0, "failed": 0}
+    files = _xml_files(paths)
     episodes = 0
     with progress_bar() as bar:
         task = bar.add_task("Tiếp nhận tệp XML", total=len(files))
 
         def done(outcome: FileOutcome) -> None:
             nonlocal episodes
-            counts[outcome.outcome] += 1
             episodes += outcome.episodes
             bar.update(task, advance=1, description=f"Tiếp nhận tệp XML ({episodes:,} hồ sơ)")
 
         outcomes = submit_files(files, facility, workers, done)
+    if _report(outcomes):
+        raise typer.Exit(1)
+
+
+def _xml_files(paths: list[Path]) -> list[Path]:
+    """The files given, and the .xml files anywhere under each folder given (sorted): a
+    province's back-fill is more files than a command line holds."""
+    found: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            under = (p for p in path.rglob("*") if p.suffix.lower() == ".xml" and p.is_file())
+            found += sorted(under)
+        else:
+            found.append(path)
+    return found
+
+
+def _report(outcomes: list[FileOutcome]) -> int:
+    """Each refused file with its first errors, then the totals; the number refused."""
+    counts = Counter(o.outcome for o in outcomes)
+    refused = counts["rejected"] + counts["failed"]
     for outcome in outcomes:
         if outcome.outcome in ("rejected", "failed"):
             console.print(f"[bold red]{outcome.path}[/]: bị từ chối, không lưu phần nào")
             for problem in outcome.problems:
                 console.print(f"  - {problem}")
     console.print(
-        f"{len(files)} tệp, {episodes:,} hồ sơ: {counts['accepted']} tiếp nhận, "
-        f"{counts['unchanged']} không đổi, {counts['rejected'] + counts['failed']} bị từ chối"
+        f"{len(outcomes)} tệp, {sum(o.episodes for o in outcomes):,} hồ sơ: "
+        f"{counts['accepted']} tiếp nhận, {counts['unchanged']} không đổi, {refused} bị từ chối"
     )
-    if counts["rejected"] or counts["failed"]:
-        raise typer.Exit(1)
+    return refused
