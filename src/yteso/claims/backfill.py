@@ -9,9 +9,10 @@ parses, validates and maps its file while another writes.
 from __future__ import annotations
 
 import multiprocessing
-from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from collections.abc import Iterator, Sequence
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import dataclass
+from itertools import islice
 from pathlib import Path
 
 from sqlalchemy.exc import IntegrityError
@@ -27,6 +28,7 @@ from yteso.records import Caller
 
 # Error findings kept per rejected file for the report; the audit event counts them all.
 REPORTED_FINDINGS = 5
+_WAITING = 2  # files handed to each worker ahead
 _factory: sessionmaker[Session] | None = None
 
 
@@ -46,25 +48,22 @@ def sender(facility: str) -> Principal:
     return Principal("client", "cli-claims-submit", "yteso claims submit", ClientKind.HIS, facility)
 
 
-def submit_files(
-    paths: Sequence[Path], facility: str, workers: int, done: Callable[[FileOutcome], None]
-) -> list[FileOutcome]:
-    """Submit every file (in `workers` processes when more than one); `done` is called in
-    this process as each file ends. Outcomes in the order of `paths`."""
-    jobs = [(str(path), facility) for path in paths]
-    if workers <= 1 or len(jobs) <= 1:
-        outcomes = [_submit_job(job) for job in jobs]
-        for outcome in outcomes:
-            done(outcome)
-        return outcomes
+def submit_files(paths: Sequence[Path], facility: str, workers: int) -> Iterator[FileOutcome]:
+    """Submit every file (in `workers` processes when more than one), yielding each one's
+    outcome as it ends. At most a few files per worker wait their turn at a time, so a
+    back-fill of a million files holds a million paths, not a million pending tasks."""
+    jobs = ((str(path), facility) for path in paths)
+    if workers <= 1 or len(paths) <= 1:
+        yield from map(_submit_job, jobs)
+        return
     # Spawned, not forked: a worker starts without the connections or threads of this one.
     with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
-        futures = {pool.submit(_submit_job, job): n for n, job in enumerate(jobs)}
-        finished: dict[int, FileOutcome] = {}
-        for future in as_completed(futures):
-            finished[futures[future]] = future.result()
-            done(finished[futures[future]])
-    return [finished[n] for n in range(len(jobs))]
+        waiting = {pool.submit(_submit_job, job) for job in islice(jobs, _WAITING * workers)}
+        while waiting:
+            finished, waiting = wait(waiting, return_when=FIRST_COMPLETED)
+            waiting |= {pool.submit(_submit_job, job) for job in islice(jobs, len(finished))}
+            for future in finished:
+                yield future.result()
 
 
 def _session_factory() -> sessionmaker[Session]:

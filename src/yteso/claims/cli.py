@@ -7,6 +7,7 @@ import enum
 import json
 from collections import Counter
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated
 
@@ -89,17 +90,13 @@ def submit(
             )
             raise typer.Exit(1)
     files = _xml_files(paths)
-    episodes = 0
+    tally = _Tally()
     with progress_bar() as bar:
         task = bar.add_task("Tiếp nhận tệp XML", total=len(files))
-
-        def done(outcome: FileOutcome) -> None:
-            nonlocal episodes
-            episodes += outcome.episodes
-            bar.update(task, advance=1, description=f"Tiếp nhận tệp XML ({episodes:,} hồ sơ)")
-
-        outcomes = submit_files(files, facility, workers, done)
-    if _report(outcomes):
+        for outcome in submit_files(files, facility, workers):
+            tally.add(outcome)
+            bar.update(task, advance=1, description=f"Tiếp nhận tệp XML ({tally.episodes:,} hồ sơ)")
+    if tally.report():
         raise typer.Exit(1)
 
 
@@ -116,17 +113,30 @@ def _xml_files(paths: list[Path]) -> list[Path]:
     return found
 
 
-def _report(outcomes: list[FileOutcome]) -> int:
-    """Each refused file with its first errors, then the totals; the number refused."""
-    counts = Counter(o.outcome for o in outcomes)
-    refused = counts["rejected"] + counts["failed"]
-    for outcome in outcomes:
+@dataclass
+class _Tally:
+    """Counts by outcome and the refused files (the others are not kept: a back-fill can be
+    millions of files)."""
+
+    counts: Counter[str] = field(default_factory=Counter)
+    episodes: int = 0
+    refused: list[FileOutcome] = field(default_factory=list)
+
+    def add(self, outcome: FileOutcome) -> None:
+        self.counts[outcome.outcome] += 1
+        self.episodes += outcome.episodes
         if outcome.outcome in ("rejected", "failed"):
+            self.refused.append(outcome)
+
+    def report(self) -> int:
+        """Each refused file with its first errors, then the totals; the number refused."""
+        for outcome in self.refused:
             console.print(f"[bold red]{outcome.path}[/]: bị từ chối, không lưu phần nào")
             for problem in outcome.problems:
                 console.print(f"  - {problem}")
-    console.print(
-        f"{len(outcomes)} tệp, {sum(o.episodes for o in outcomes):,} hồ sơ: "
-        f"{counts['accepted']} tiếp nhận, {counts['unchanged']} không đổi, {refused} bị từ chối"
-    )
-    return refused
+        counts = self.counts
+        console.print(
+            f"{counts.total()} tệp, {self.episodes:,} hồ sơ: {counts['accepted']} tiếp nhận, "
+            f"{counts['unchanged']} không đổi, {len(self.refused)} bị từ chối"
+        )
+        return len(self.refused)
