@@ -8,6 +8,7 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
@@ -15,7 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from tests.claims.samples import episode, his
 from tests.helpers import add_facility, bearer
 from yteso import patients
-from yteso.claims import Episode, new_envelope, service, write_envelope
+from yteso.claims import Episode, fhir_intake, new_envelope, service, write_envelope
 from yteso.claims.fhir_mapping import map_episode
 from yteso.patients.models import Person
 from yteso.records import patient_source_record
@@ -42,9 +43,10 @@ def _people(db: Session) -> int:
     return db.scalar(select(func.count()).select_from(Person)) or 0
 
 
-def test_two_files_bringing_the_same_new_person_are_both_accepted(
-    db: Session, session_factory: sessionmaker[Session]
+def test_two_batch_files_bringing_the_same_new_person_are_both_accepted(
+    db: Session, session_factory: sessionmaker[Session], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setattr(fhir_intake, "BULK_EPISODES", 1)  # the batch files' path
     add_facility(db, "19001")
     first, second = _file(_with_ma_lk(episode(), "RACE-1")), _file(_with_ma_lk(episode(), "RACE-2"))
     started = threading.Event()
@@ -79,6 +81,24 @@ def test_a_person_added_meanwhile_by_another_writer_is_found_on_a_second_run(
         posted = pool.submit(client.post, URL, content=_file(sample), headers=headers)
         time.sleep(_WAIT)
         kiosk.commit()
+        response = posted.result(timeout=30)
+    assert response.status_code == 200, response.text
+    assert _people(db) == 1
+
+
+def test_a_small_file_racing_another_for_a_new_person_is_accepted(
+    client: TestClient, db: Session, session_factory: sessionmaker[Session]
+) -> None:
+    """Small files write side by side: the second waits for the first's new Patient, fails
+    once it commits, and the API runs it again."""
+    add_facility(db, "19001")
+    headers = {**bearer(client, db, "his", "19001"), "Content-Type": "application/xml"}
+    first, second = _file(_with_ma_lk(episode(), "RACE-4")), _file(_with_ma_lk(episode(), "RACE-5"))
+    with session_factory() as session, ThreadPoolExecutor(1) as pool:
+        assert service.submit(session, first, "19001", his()).outcome == "accepted"
+        posted = pool.submit(client.post, URL, content=second, headers=headers)
+        time.sleep(_WAIT)
+        session.commit()
         response = posted.result(timeout=30)
     assert response.status_code == 200, response.text
     assert _people(db) == 1

@@ -171,7 +171,8 @@ def _submit(
             for i in sorted(comparison.changed)
         ]
         planned = plan_episodes(session, writer, facility_code, changed, file)
-        repository.take_intake_turn(session)
+        if planned.bulk is not None:
+            repository.take_batch_turn(session)
         with session.begin_nested():
             _store(session, raw, sha256, checked.episodes, comparison, writer, result)
             result.findings += record_episodes(session, writer, planned)
