@@ -19,7 +19,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from claims_intake import BATCH_EPISODES, SUBMITTERS, batch_files, measure_on, rows
+from claims_intake import BATCH_EPISODES, SUBMITTERS, Sets, batch_files, measure_on, rows
 from yteso.claims import iter_submission, new_envelope, validate_episode
 from yteso.claims.fhir_mapping import map_episode
 from yteso.claims.xml_writer import DECLARATION, envelope_text
@@ -127,7 +127,8 @@ def run() -> list[str]:
     batches = batch_files(list(generate_episodes(INTAKE, seed=3, lines=TYPICAL)))
     pair = SUBMITTERS * BATCH_EPISODES * max(1, -(-INTAKE // BATCH_EPISODES))
     together = batch_files(list(generate_episodes(pair, seed=5, lines=TYPICAL)))
-    sets = (files, more, batches, together)
+    singles = batch_files(list(generate_episodes(INTAKE, seed=6, lines=TYPICAL)), size=1)
+    sets = Sets(files, more, batches, together, singles)
     rate, wall_rate, p50, p99 = bench_validation(items[:EPISODES])
     mapping, per_episode = bench_mapping(items[:EPISODES])
     parse = bench_parse(files[:1000])

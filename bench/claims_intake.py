@@ -6,7 +6,9 @@ on SQLite and PostgreSQL:
   commit;
 - batch files of BATCH_EPISODES episodes (the store's bulk path), one commit per file, from
   one process, then with the back-fill command's SUBMITTERS worker processes (spawned
-  within the time measured).
+  within the time measured);
+- one-episode files of one facility with the same command (as two server workers would take
+  two HIS's files at once).
 """
 
 from __future__ import annotations
@@ -43,23 +45,35 @@ class Intake:
     backfill: float
     batches: float
     parallel: float
+    per_file_parallel: float
+
+
+@dataclass(frozen=True)
+class Sets:
+    """The files of each way of sending, each new to the store."""
+
+    per_file: Files  # one episode each, committed one by one
+    backfill: Files  # one episode each, BACKFILL_FILES per commit
+    batches: Files
+    parallel: Files  # batch files for the command
+    per_file_parallel: Files  # one-episode files for the command
 
 
 def sender(facility: str) -> Caller:
     return Caller(Principal("client", f"his-{facility}", "HIS", "his", facility), None)
 
 
-def batch_files(items: list[GeneratedEpisode]) -> Files:
-    """Back-fill files of BATCH_EPISODES episodes each, all re-homed to facility 19001 (a
-    submission is one facility's)."""
+def batch_files(items: list[GeneratedEpisode], size: int = BATCH_EPISODES) -> Files:
+    """Files of `size` episodes each, all re-homed to facility 19001 (a submission is one
+    facility's; the command sends one facility's files)."""
     for item in items:
         for document in item.episode.documents:
             for record in document.records:
                 if "MA_CSKCB" in record:
                     record["MA_CSKCB"] = "19001"
     envelopes = [
-        new_envelope("19001", "20250301", [i.episode for i in items[s : s + BATCH_EPISODES]])
-        for s in range(0, len(items), BATCH_EPISODES)
+        new_envelope("19001", "20250301", [i.episode for i in items[s : s + size]])
+        for s in range(0, len(items), size)
     ]
     return [("19001", (DECLARATION + envelope_text(e)).encode()) for e in envelopes]
 
@@ -74,39 +88,40 @@ def _timed(factory: sessionmaker[Session], files: Files, per_commit: int) -> flo
     return time.perf_counter() - started
 
 
-def _parallel(url: str, files: Files, folder: Path) -> float:
+def _parallel(url: str, files: Files, folder: Path, name: str) -> float:
     """Episodes/s of `yteso claims submit --workers SUBMITTERS` on the files, from the start
     (worker processes spawned) to the last commit."""
     paths = []
     for n, (_code, raw) in enumerate(files):
-        paths.append(folder / f"batch-{n:03d}.xml")
+        paths.append(folder / f"{name}-{n:05d}.xml")
         paths[-1].write_bytes(raw)
     os.environ["YTESO_DATABASE_URL"] = url
     started = time.perf_counter()
     outcomes = list(submit_files(paths, "19001", SUBMITTERS))
     seconds = time.perf_counter() - started
     assert all(o.outcome == "accepted" for o in outcomes), [o.problems for o in outcomes][:3]
-    return len(files) * BATCH_EPISODES / seconds
+    return sum(o.episodes for o in outcomes) / seconds
 
 
-def measure(
-    url: str, folder: Path, files: Files, more: Files, batches: Files, parallel: Files
-) -> Intake:
+def measure(url: str, folder: Path, sets: Sets) -> Intake:
     upgrade(url)
     engine = make_engine(url)
     factory = make_session_factory(engine)
-    per_file = len(files) / _timed(factory, files, 1)
-    backfill = len(more) / _timed(factory, more, BACKFILL_FILES)
-    batched = len(batches) * BATCH_EPISODES / _timed(factory, batches, 1)
+    per_file = len(sets.per_file) / _timed(factory, sets.per_file, 1)
+    backfill = len(sets.backfill) / _timed(factory, sets.backfill, BACKFILL_FILES)
+    batched = len(sets.batches) * BATCH_EPISODES / _timed(factory, sets.batches, 1)
     engine.dispose()
-    return Intake(per_file, backfill, batched, _parallel(url, parallel, folder))
+    parallel = _parallel(url, sets.parallel, folder, "batch")
+    return Intake(
+        per_file, backfill, batched, parallel, _parallel(url, sets.per_file_parallel, folder, "one")
+    )
 
 
-def measure_on(kind: str, folder: Path, sets: tuple[Files, Files, Files, Files]) -> Intake | str:
+def measure_on(kind: str, folder: Path, sets: Sets) -> Intake | str:
     """The figures on a new database of `kind`, or why they could not be taken."""
     try:
         with database(kind, folder, "claims") as url:
-            return measure(url.replace("postgresql://", "postgresql+psycopg://"), folder, *sets)
+            return measure(url.replace("postgresql://", "postgresql+psycopg://"), folder, sets)
     except psycopg.OperationalError as error:
         return f"not measured ({type(error).__name__})"
 
@@ -122,6 +137,11 @@ def rows(episodes: int, together: int, sqlite: Intake | str, postgres: Intake | 
         (f"back-fill ({BACKFILL_FILES} files per commit)", "backfill", episodes),
         (f"batch files of {BATCH_EPISODES} episodes, commit per file", "batches", episodes),
         (f"batch files, `yteso claims submit --workers {SUBMITTERS}`", "parallel", together),
+        (
+            f"one-episode files, `yteso claims submit --workers {SUBMITTERS}`",
+            "per_file_parallel",
+            episodes,
+        ),
     ]
     lines = []
     for title, name, count in ways:
