@@ -7,15 +7,17 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
 from tests.claims.samples import all_episodes
 from tests.helpers import add_facility
-from yteso.claims import new_envelope, write_envelope
+from yteso.claims import backfill, new_envelope, write_envelope
 from yteso.claims.models import ClaimEpisode
 from yteso.cli import app
 from yteso.core.audit.models import AuditEvent
+from yteso.core.errors import Conflict
 from yteso.core.settings import Settings
 
 runner = CliRunner()
@@ -61,3 +63,26 @@ def test_an_unknown_facility_is_refused_before_any_file(
     monkeypatch.setenv("YTESO_DATABASE_URL", settings.database_url)
     result = runner.invoke(app, ["claims", "submit", *_files(tmp_path), "--facility", "99999"])
     assert result.exit_code == 1 and "99999" in result.output
+
+
+@pytest.mark.parametrize(
+    "failures",
+    [
+        [IntegrityError("INSERT", None, Exception("unique")), Conflict("gửi lại")],
+        [OSError("đĩa lỗi")],
+    ],
+    ids=["a race lost twice", "another error"],
+)
+def test_a_file_that_keeps_failing_is_reported_not_raised(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, failures: list[Exception]
+) -> None:
+    path = tmp_path / "a.xml"
+    path.write_bytes(b"<GIAMDINHHS/>")
+    raised = iter(failures)
+
+    def fail(*_args: object) -> backfill.FileOutcome:
+        raise next(raised)
+
+    monkeypatch.setattr(backfill, "_submit_once", fail)
+    outcome = backfill._submit_job((str(path), "19001"))
+    assert outcome.outcome == "failed" and outcome.problems

@@ -11,6 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from tests.claims.samples import episode, his
@@ -18,6 +19,7 @@ from tests.helpers import add_facility, bearer
 from yteso import patients
 from yteso.claims import Episode, fhir_intake, new_envelope, service, write_envelope
 from yteso.claims.fhir_mapping import map_episode
+from yteso.core.errors import Conflict
 from yteso.patients.models import Person
 from yteso.records import patient_source_record
 
@@ -102,3 +104,42 @@ def test_a_small_file_racing_another_for_a_new_person_is_accepted(
         response = posted.result(timeout=30)
     assert response.status_code == 200, response.text
     assert _people(db) == 1
+
+
+def test_an_episode_sent_twice_at_once_is_taken_once(
+    client: TestClient, db: Session, session_factory: sessionmaker[Session]
+) -> None:
+    """The second file compared its episodes before the first committed: on SQLite it
+    compares again once it has the write turn, on PostgreSQL the API runs it again."""
+    add_facility(db, "19001")
+    headers = {**bearer(client, db, "his", "19001"), "Content-Type": "application/xml"}
+    first = _file(_with_ma_lk(episode(), "RACE-6"))
+    both = write_envelope(
+        new_envelope(
+            "19001",
+            "20250301",
+            [_with_ma_lk(episode(), "RACE-6"), _with_ma_lk(episode("inpatient"), "RACE-7")],
+        )
+    )
+    with session_factory() as session, ThreadPoolExecutor(1) as pool:
+        assert service.submit(session, first, "19001", his()).outcome == "accepted"
+        posted = pool.submit(client.post, URL, content=both, headers=headers)
+        time.sleep(_WAIT)
+        session.commit()
+        response = posted.result(timeout=30)
+    assert response.status_code == 200, response.text
+    changes = {e["maLk"]: (e["version"], e["change"]) for e in response.json()["episodes"]}
+    assert changes == {"RACE-6": (1, "unchanged"), "RACE-7": (1, "new")}
+
+
+def test_deadlocks_and_unique_failures_are_races_other_errors_are_not() -> None:
+    class Driver(Exception):
+        def __init__(self, state: str) -> None:
+            self.sqlstate = state
+
+    deadlock = OperationalError("INSERT", None, Driver("40P01"))
+    assert service.lost_a_race(deadlock)
+    assert service.lost_a_race(IntegrityError("INSERT", None, Driver("23505")))
+    assert service.lost_a_race(Conflict("gửi lại"))
+    assert not service.lost_a_race(OperationalError("INSERT", None, Driver("53100")))  # disk full
+    assert not service.lost_a_race(ValueError("x"))

@@ -11,15 +11,18 @@ import orjson
 import pytest
 from sqlalchemy import event, text
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from tests.records import fixtures as fx
 from yteso.core.auth import ClientKind, Principal
+from yteso.core.db import utcnow
 from yteso.records import (
     FACILITY_TAG_SYSTEM,
     FhirError,
     import_prepared,
     prepare_import,
+    repository,
     run_search,
 )
 from yteso.records.access import Caller
@@ -96,3 +99,16 @@ def test_patients_take_the_persons_the_caller_matched(db: Session) -> None:
     db.commit()
     linked = db.execute(text("SELECT person_id FROM fhir_resources WHERE res_id = 'pi-other'"))
     assert matched is not None and linked.scalar() == matched
+
+
+def test_a_row_already_stored_fails_as_an_integrity_error(db: Session) -> None:
+    """PostgreSQL's COPY raises the driver's own errors: they come out as SQLAlchemy's, so
+    callers that run an intake again after a race recognise them."""
+    now = repository.bulk_time_format(db)
+    stamp = now(utcnow()) if now else utcnow()
+    row = ("Observation", "pi-twice", 1, stamp, False, None, None, '{"resourceType":"Observation"}')
+    history = ("Observation", "pi-twice", 1, stamp, "POST", row[-1])
+    repository.insert_new_versions(db, [row], [history])
+    with pytest.raises(IntegrityError):
+        repository.insert_new_versions(db, [row], [history])
+    db.rollback()

@@ -11,13 +11,13 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError
 
 from yteso.claims import service, timeliness
 from yteso.claims.findings import has_errors
 from yteso.core.audit import record_refusal
 from yteso.core.auth.principal import ClientKind, Principal, Role
-from yteso.core.errors import Forbidden, ValidationFailed
+from yteso.core.errors import Conflict, Forbidden, ValidationFailed
 from yteso.core.web.deps import (
     AppSettings,
     CurrentPrincipal,
@@ -69,9 +69,11 @@ def submit(request: Request, db: Db, who: HisClient, raw: RawBody) -> JSONRespon
     sender = Caller(who, None, client_address(request))
     try:
         result = service.submit(db, raw, facility, sender)
-    except IntegrityError:
-        # Another writer of the patient index (a kiosk, the FHIR API) added one of the file's
-        # new persons meanwhile: once it has committed, the intake run again finds them.
+    except (DBAPIError, Conflict) as error:
+        # Another intake, a kiosk or the FHIR API wrote one of the file's new persons (or
+        # MA_LK) meanwhile: once it has committed, the intake run again finds them.
+        if not service.lost_a_race(error):
+            raise
         db.rollback()
         result = service.submit(db, raw, facility, sender)
     service.audit_submission(db, who, result, client_address(request))

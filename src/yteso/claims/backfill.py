@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
 
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from yteso.claims import service
@@ -74,16 +74,27 @@ def _session_factory() -> sessionmaker[Session]:
 
 
 def _submit_job(job: tuple[str, str]) -> FileOutcome:
+    """One file's outcome, whatever happens to it: one file's failure does not stop the
+    back-fill, and is reported with the others."""
     path, facility = job
-    raw = Path(path).read_bytes()
     try:
-        return _submit_once(path, raw, facility)
-    except IntegrityError:
-        # Another writer of the patient index added one of the file's new persons
-        # meanwhile: once it has committed, the intake run again finds them.
-        return _submit_once(path, raw, facility)
+        return _once_more_after_a_race(path, Path(path).read_bytes(), facility)
     except DomainError as error:
         return FileOutcome(path, "failed", "", 0, (error.message,))
+    except Exception as error:
+        first_line = str(error).splitlines()[0][:300] if str(error) else ""
+        return FileOutcome(path, "failed", "", 0, (f"{type(error).__name__}: {first_line}",))
+
+
+def _once_more_after_a_race(path: str, raw: bytes, facility: str) -> FileOutcome:
+    try:
+        return _submit_once(path, raw, facility)
+    except (DBAPIError, DomainError) as error:
+        # Another intake or writer of the patient index wrote one of the file's new persons
+        # (or MA_LK) meanwhile: once it has committed, the intake run again finds them.
+        if not service.lost_a_race(error):
+            raise
+    return _submit_once(path, raw, facility)
 
 
 def _submit_once(path: str, raw: bytes, facility: str) -> FileOutcome:

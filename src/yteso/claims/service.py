@@ -16,11 +16,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
 
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from yteso.claims import repository
-from yteso.claims.fhir_intake import MappingFailed, plan_episodes, record_episodes
+from yteso.claims.fhir_intake import MappingFailed, PlannedFile, plan_episodes, record_episodes
 from yteso.claims.findings import Finding, Where, has_errors
 from yteso.claims.models import ClaimDocument, ClaimEpisode
 from yteso.claims.timeliness import VIETNAM, delay_seconds, local_moment
@@ -62,6 +62,19 @@ class IntakeResult:
 def envelope_facility(raw: bytes) -> str | None:
     """THONGTINDONVI/MACSKCB of the (first) envelope, read without parsing the episodes."""
     return read_facility_code(io.BytesIO(raw))
+
+
+# PostgreSQL's deadlock and serialization failures (SQLSTATE).
+_LOST_RACE_STATES = ("40P01", "40001")
+
+
+def lost_a_race(error: BaseException) -> bool:
+    """An intake that met another writer's rows not yet committed (the same new person, the
+    same MA_LK): rolled back and run once more, it finds them committed."""
+    if isinstance(error, IntegrityError | Conflict):
+        return True
+    state = getattr(getattr(error, "orig", None), "sqlstate", None)
+    return isinstance(error, OperationalError) and state in _LOST_RACE_STATES
 
 
 def audit_submission(
@@ -158,27 +171,47 @@ def _submit(
     writer = Caller(sender.principal, None, sender.address, SOURCE + transaction_id)
     comparison = _compare(session, checked.episodes, facility_code)
     if not comparison.changed:
-        result.outcome = "unchanged"
-        result.episodes = [
-            EpisodeOutcome(k, comparison.current[k].version, "unchanged") for k in comparison.ma_lks
-        ]
-        return result
+        return _unchanged(result, comparison)
     try:
         # Mapped (and, for a batch file, made into the store's rows) before the first write:
         # on SQLite another submission writes meanwhile.
-        changed = [
-            (checked.episodes[i].episode, comparison.current.get(comparison.ma_lks[i]))
-            for i in sorted(comparison.changed)
-        ]
-        planned = plan_episodes(session, writer, facility_code, changed, file)
+        planned = _plan(session, writer, checked, comparison, file)
         if planned.bulk is not None:
             repository.take_batch_turn(session)
         with session.begin_nested():
+            latest = _compare(session, checked.episodes, facility_code)
+            if latest.versions() != comparison.versions():
+                # Another submission of these MA_LK committed while this one was mapped.
+                if not latest.changed:
+                    return _unchanged(result, latest)
+                comparison, planned = latest, _plan(session, writer, checked, latest, file)
             _store(session, raw, sha256, checked.episodes, comparison, writer, result)
             result.findings += record_episodes(session, writer, planned)
     except MappingFailed as failure:
         return IntakeResult("rejected", transaction_id, received_at, findings + failure.findings)
     return result
+
+
+def _unchanged(result: IntakeResult, comparison: _Comparison) -> IntakeResult:
+    result.outcome = "unchanged"
+    result.episodes = [
+        EpisodeOutcome(k, comparison.current[k].version, "unchanged") for k in comparison.ma_lks
+    ]
+    return result
+
+
+def _plan(
+    session: Session,
+    writer: Caller,
+    checked: CheckedSubmission,
+    comparison: _Comparison,
+    file: str | None,
+) -> PlannedFile:
+    changed = [
+        (checked.episodes[i].episode, comparison.current.get(comparison.ma_lks[i]))
+        for i in sorted(comparison.changed)
+    ]
+    return plan_episodes(session, writer, comparison.facility_code, changed, file)
 
 
 @dataclass(frozen=True, slots=True)
@@ -189,6 +222,10 @@ class _Comparison:
     ma_lks: list[str]
     current: dict[str, ClaimEpisode]
     changed: set[int]  # positions in the file
+
+    def versions(self) -> dict[str, int]:
+        """The current version row of each MA_LK already received."""
+        return {ma_lk: episode.id for ma_lk, episode in self.current.items()}
 
 
 def _compare(session: Session, episodes: list[ParsedEpisode], facility_code: str) -> _Comparison:

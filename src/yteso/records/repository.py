@@ -11,6 +11,7 @@ from typing import Any
 from typing import cast as typed
 
 import orjson
+import psycopg
 from sqlalchemy import (
     Select,
     Table,
@@ -24,6 +25,7 @@ from sqlalchemy import (
     text,
     tuple_,
 )
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from yteso.core.db import UtcDateTime
@@ -161,14 +163,17 @@ def _bulk_insert(
 def _copy(
     session: Session, table: str, columns: Sequence[str], rows: list[tuple[Any, ...]]
 ) -> None:
-    """PostgreSQL COPY: several times faster than INSERT for thousands of rows."""
+    """PostgreSQL COPY: several times faster than INSERT for thousands of rows. Its errors
+    are raised as SQLAlchemy's (IntegrityError, OperationalError …), like any statement's,
+    so that callers who handle those see them."""
     driver = session.connection().connection.driver_connection
-    with (
-        driver.cursor() as cursor,  # type: ignore[union-attr]
-        cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy,
-    ):
-        for row in rows:
-            copy.write_row(row)
+    statement = f"COPY {table} ({', '.join(columns)}) FROM STDIN"
+    try:
+        with driver.cursor() as cursor, cursor.copy(statement) as copy:  # type: ignore[union-attr]
+            for row in rows:
+                copy.write_row(row)
+    except psycopg.Error as error:
+        raise DBAPIError.instance(statement, None, error, psycopg.Error) from error
 
 
 _CURRENT_COLUMNS = (
