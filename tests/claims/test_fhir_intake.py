@@ -254,6 +254,13 @@ def test_a_batch_file_goes_through_the_bulk_path(
     assert f"nhập hàng loạt: {people} mới, 0 cập nhật" in {i.detail for i in imports}
     linked = db.execute(text("SELECT count(*) FROM fhir_resources WHERE person_id IS NOT NULL"))
     assert linked.scalar() == people
+    # And each patient's writes are audited on its own, as through the API.
+    created = db.scalars(
+        select(AuditEvent.resource_id).where(
+            AuditEvent.action == "create", AuditEvent.resource_type == "Patient"
+        )
+    ).all()
+    assert set(created) == {f"19001-{s.records('XML1')[0]['MA_BN']}" for s in samples}
 
 
 def _batch(samples: list[Episode], day: str = "20250301") -> bytes:

@@ -19,6 +19,7 @@ BAD_REFERENCES = [
     'Patient/"1',
     "Patient\\1",
     "Patient/1\u0085",
+    "P" + "r" * 40 + "/1",  # longer than any resource type: would not fit the index
 ]
 
 

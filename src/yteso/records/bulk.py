@@ -54,6 +54,8 @@ class _Load:
     problems: list[Issue] = field(default_factory=list)
     # The persons of Patients the caller matched in the patient index itself (Patient id).
     people: Mapping[str, int] = field(default_factory=dict)
+    # Creates audited per patient, as the transaction path does, besides the load's event.
+    audit_per_patient: bool = False
 
 
 @dataclass(frozen=True)
@@ -107,10 +109,11 @@ def import_prepared(
     people: Mapping[str, int] | None = None,
 ) -> ImportResult:
     """Write what `prepare_import` made for the same caller: every resource or nothing.
+    Each patient whose resources it creates gets its audit event, as through the API.
 
     `people`: the person of each new Patient (by id) the caller has just matched in the
     patient index itself (claims), so that it is not linked a second time."""
-    load = _Load(session, caller, prepared.facility, people=people or {})
+    load = _Load(session, caller, prepared.facility, people=people or {}, audit_per_patient=True)
     with cyclic_gc_paused():
         return _load(load, prepared.batch_size, iter(prepared.batches), None)
 
@@ -215,6 +218,9 @@ def _write(load: _Load, batch: list[Line], prepared: Prepared) -> None:
     # Index rows of every line, updates included: an update replaces its resource's rows.
     repository.insert_index_rows(session, prepared.index, times_ready=True)
     load.result.created += len(current)
+    if load.audit_per_patient:
+        created = [(row[0], row[1], row[5]) for row in current]
+        access.audit_found(session, load.caller, "create", created)
     lines = dict(batch)
     for position in updates:
         res_type, res_id = prepared.keys[position]

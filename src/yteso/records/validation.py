@@ -19,8 +19,9 @@ from yteso.records.outcome import FhirError, Issue
 from yteso.reference import icd10
 
 ID_PATTERN = re.compile(r"^[A-Za-z0-9\-.]{1,64}$")
+# A type fits the index's 40 characters (R4's longest type has 33), an id its 64.
 _REFERENCE = re.compile(
-    r"^(?:(?P<type>[A-Z][A-Za-z]+)/(?P<id>[A-Za-z0-9\-.]{1,64})(?:/_history/[A-Za-z0-9\-.]+)?"
+    r"^(?:(?P<type>[A-Z][A-Za-z]{1,39})/(?P<id>[A-Za-z0-9\-.]{1,64})(?:/_history/[A-Za-z0-9\-.]+)?"
     r"|urn:uuid:[0-9a-fA-F\-]{36}|urn:oid:[0-9.]+|#[A-Za-z0-9\-.]*|https?://\S+)$"
 )
 # The same on ASCII bytes, matched in place with fullmatch(text, start, end): `^` would not
