@@ -17,7 +17,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from yteso.core.audit import record, record_refusal
+from yteso.core.audit import event_row, record, record_many, record_refusal
 from yteso.core.auth import ClientKind, Principal, Role
 from yteso.records.definitions import COMPARTMENT, FACILITY_TAG_SYSTEM
 from yteso.records.outcome import fail
@@ -129,18 +129,13 @@ def audit_found(
     by_patient: dict[str | None, list[str]] = defaultdict(list)
     for res_type, res_id, patient_id in found:
         by_patient[patient_id].append(f"{res_type}/{res_id}")
-    for patient_id, names in by_patient.items():
-        for detail in _chunks(names, 500):
-            record(
-                session,
-                caller.principal,
-                action,
-                "Patient" if patient_id else "Bundle",
-                patient_id,
-                "success",
-                detail,
-                caller.address,
-            )
+    principal, address = caller.principal, caller.address
+    rows = [
+        event_row(principal, action, "Patient" if p else "Bundle", p, "success", detail, address)
+        for p, names in by_patient.items()
+        for detail in _chunks(names, 500)
+    ]
+    record_many(session, rows)
 
 
 def _chunks(names: list[str], limit: int) -> list[str]:

@@ -61,13 +61,20 @@ def record(
 ) -> None:
     """Write the event in the caller's transaction: it commits with the access it describes."""
     row = event_row(principal, action, resource_type, resource_id, outcome, detail, client_address)
+    record_many(session, [row])
+
+
+def record_many(session: Session, rows: list[dict[str, Any]]) -> None:
+    """Several events (`event_row`s) as `record` writes one, with one statement."""
+    if not rows:
+        return
     if session.in_nested_transaction():
-        # Inside a savepoint the event must go (or be rolled back) with it.
-        session.connection().execute(_INSERT, row)
+        # Inside a savepoint the events must go (or be rolled back) with it.
+        session.connection().execute(_INSERT, rows[0] if len(rows) == 1 else rows)
         return
     if not session.in_transaction():
-        session.begin()  # so that a rollback, even before any query, drops the event
-    session.info.setdefault(_PENDING, []).append(row)
+        session.begin()  # so that a rollback, even before any query, drops the events
+    session.info.setdefault(_PENDING, []).extend(rows)
 
 
 def _write_pending(session: Session) -> None:
