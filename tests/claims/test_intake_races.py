@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from fastapi.testclient import TestClient
+from httpx import Response
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
@@ -39,6 +41,31 @@ def _with_ma_lk(sample: Episode, ma_lk: str) -> Episode:
 
 def _file(sample: Episode) -> bytes:
     return write_envelope(new_envelope("19001", "20250301", [sample]))
+
+
+def _intake(raw: bytes) -> Callable[[Session], None]:
+    def submit(session: Session) -> None:
+        assert service.submit(session, raw, "19001", his()).outcome == "accepted"
+
+    return submit
+
+
+def _post_while_held(
+    client: TestClient,
+    db: Session,
+    session_factory: sessionmaker[Session],
+    held: Callable[[Session], None],
+    raw: bytes,
+) -> Response:
+    """`held` writes in a transaction left open while the file is posted, committed after
+    _WAIT; the API's answer."""
+    headers = {**bearer(client, db, "his", "19001"), "Content-Type": "application/xml"}
+    with session_factory() as session, ThreadPoolExecutor(1) as pool:
+        held(session)
+        posted = pool.submit(client.post, URL, content=raw, headers=headers)
+        time.sleep(_WAIT)
+        session.commit()
+        return posted.result(timeout=30)
 
 
 def _people(db: Session) -> int:
@@ -74,16 +101,13 @@ def test_a_person_added_meanwhile_by_another_writer_is_found_on_a_second_run(
     client: TestClient, db: Session, session_factory: sessionmaker[Session]
 ) -> None:
     add_facility(db, "19001")
-    headers = {**bearer(client, db, "his", "19001"), "Content-Type": "application/xml"}
     sample = _with_ma_lk(episode(), "RACE-3")
     patient = map_episode("19001", sample, "urn:t").patient
-    with session_factory() as kiosk, ThreadPoolExecutor(1) as pool:
-        # Another facility's record of the same person, not committed yet.
-        patients.match_record(kiosk, patient_source_record(patient, "19002"))
-        posted = pool.submit(client.post, URL, content=_file(sample), headers=headers)
-        time.sleep(_WAIT)
-        kiosk.commit()
-        response = posted.result(timeout=30)
+
+    def kiosk(session: Session) -> None:  # another facility's record of the same person
+        patients.match_record(session, patient_source_record(patient, "19002"))
+
+    response = _post_while_held(client, db, session_factory, kiosk, _file(sample))
     assert response.status_code == 200, response.text
     assert _people(db) == 1
 
@@ -94,14 +118,8 @@ def test_a_small_file_racing_another_for_a_new_person_is_accepted(
     """Small files write side by side: the second waits for the first's new Patient, fails
     once it commits, and the API runs it again."""
     add_facility(db, "19001")
-    headers = {**bearer(client, db, "his", "19001"), "Content-Type": "application/xml"}
     first, second = _file(_with_ma_lk(episode(), "RACE-4")), _file(_with_ma_lk(episode(), "RACE-5"))
-    with session_factory() as session, ThreadPoolExecutor(1) as pool:
-        assert service.submit(session, first, "19001", his()).outcome == "accepted"
-        posted = pool.submit(client.post, URL, content=second, headers=headers)
-        time.sleep(_WAIT)
-        session.commit()
-        response = posted.result(timeout=30)
+    response = _post_while_held(client, db, session_factory, _intake(first), second)
     assert response.status_code == 200, response.text
     assert _people(db) == 1
 
@@ -112,7 +130,6 @@ def test_an_episode_sent_twice_at_once_is_taken_once(
     """The second file compared its episodes before the first committed: on SQLite it
     compares again once it has the write turn, on PostgreSQL the API runs it again."""
     add_facility(db, "19001")
-    headers = {**bearer(client, db, "his", "19001"), "Content-Type": "application/xml"}
     first = _file(_with_ma_lk(episode(), "RACE-6"))
     both = write_envelope(
         new_envelope(
@@ -121,12 +138,7 @@ def test_an_episode_sent_twice_at_once_is_taken_once(
             [_with_ma_lk(episode(), "RACE-6"), _with_ma_lk(episode("inpatient"), "RACE-7")],
         )
     )
-    with session_factory() as session, ThreadPoolExecutor(1) as pool:
-        assert service.submit(session, first, "19001", his()).outcome == "accepted"
-        posted = pool.submit(client.post, URL, content=both, headers=headers)
-        time.sleep(_WAIT)
-        session.commit()
-        response = posted.result(timeout=30)
+    response = _post_while_held(client, db, session_factory, _intake(first), both)
     assert response.status_code == 200, response.text
     changes = {e["maLk"]: (e["version"], e["change"]) for e in response.json()["episodes"]}
     assert changes == {"RACE-6": (1, "unchanged"), "RACE-7": (1, "new")}
