@@ -11,13 +11,12 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import DBAPIError
 
 from yteso.claims import service, timeliness
 from yteso.claims.findings import has_errors
 from yteso.core.audit import record_refusal
 from yteso.core.auth.principal import ClientKind, Principal, Role
-from yteso.core.errors import Conflict, Forbidden, ValidationFailed
+from yteso.core.errors import Forbidden, ValidationFailed
 from yteso.core.web.deps import (
     AppSettings,
     CurrentPrincipal,
@@ -67,15 +66,11 @@ def submit(request: Request, db: Db, who: HisClient, raw: RawBody) -> JSONRespon
     facility = service.envelope_facility(raw) or who.facility_code or ""
     ensure_facility_scope(request, who, facility, "submit", "ClaimSubmission")
     sender = Caller(who, None, client_address(request))
-    try:
-        result = service.submit(db, raw, facility, sender)
-    except (DBAPIError, Conflict) as error:
-        # Another intake, a kiosk or the FHIR API wrote one of the file's new persons (or
-        # MA_LK) meanwhile: once it has committed, the intake run again finds them.
-        if not service.lost_a_race(error):
-            raise
-        db.rollback()
-        result = service.submit(db, raw, facility, sender)
+    # Another intake, a kiosk or the FHIR API may write one of the file's new persons (or
+    # MA_LK) meanwhile.
+    result = service.once_more_after_a_race(
+        lambda: service.submit(db, raw, facility, sender), db.rollback
+    )
     service.audit_submission(db, who, result, client_address(request))
     body: dict[str, Any] = {
         "maKetQua": RESULT_CODES[result.outcome],

@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
 
-from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from yteso.claims import service
@@ -43,7 +42,7 @@ class FileOutcome:
     problems: tuple[str, ...] = ()
 
 
-def sender(facility: str) -> Principal:
+def _sender(facility: str) -> Principal:
     """The facility's HIS, as the command acts for it."""
     return Principal("client", "cli-claims-submit", "yteso claims submit", ClientKind.HIS, facility)
 
@@ -78,7 +77,9 @@ def _submit_job(job: tuple[str, str]) -> FileOutcome:
     back-fill, and is reported with the others."""
     path, facility = job
     try:
-        return _once_more_after_a_race(path, Path(path).read_bytes(), facility)
+        raw = Path(path).read_bytes()
+        # Each run has its own transaction: nothing to roll back between them.
+        return service.once_more_after_a_race(lambda: _submit_once(path, raw, facility), _nothing)
     except DomainError as error:
         return FileOutcome(path, "failed", "", 0, (error.message,))
     except Exception as error:
@@ -86,19 +87,12 @@ def _submit_job(job: tuple[str, str]) -> FileOutcome:
         return FileOutcome(path, "failed", "", 0, (f"{type(error).__name__}: {first_line}",))
 
 
-def _once_more_after_a_race(path: str, raw: bytes, facility: str) -> FileOutcome:
-    try:
-        return _submit_once(path, raw, facility)
-    except (DBAPIError, DomainError) as error:
-        # Another intake or writer of the patient index wrote one of the file's new persons
-        # (or MA_LK) meanwhile: once it has committed, the intake run again finds them.
-        if not service.lost_a_race(error):
-            raise
-    return _submit_once(path, raw, facility)
+def _nothing() -> None:
+    pass
 
 
 def _submit_once(path: str, raw: bytes, facility: str) -> FileOutcome:
-    principal = sender(facility)
+    principal = _sender(facility)
     with unit_of_work(_session_factory()) as session:
         result = service.submit(session, raw, facility, Caller(principal, None), Path(path).name)
         service.audit_submission(session, principal, result, None)

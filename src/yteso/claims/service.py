@@ -12,9 +12,10 @@ from __future__ import annotations
 import hashlib
 import io
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Literal
+from typing import Literal, TypeVar
 
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
@@ -33,6 +34,7 @@ from yteso.core.db import utcnow
 from yteso.core.errors import Conflict
 from yteso.records import Caller
 
+T = TypeVar("T")
 SOURCE = "urn:yteso:claims:"  # meta.source of every resource, + maGiaoDich
 Outcome = Literal["accepted", "unchanged", "rejected"]
 Change = Literal["new", "replaced", "unchanged"]
@@ -75,6 +77,18 @@ def lost_a_race(error: BaseException) -> bool:
         return True
     state = getattr(getattr(error, "orig", None), "sqlstate", None)
     return isinstance(error, OperationalError) and state in _LOST_RACE_STATES
+
+
+def once_more_after_a_race(run: Callable[[], T], roll_back: Callable[[], None]) -> T:
+    """`run` (an intake), and when it lost a race (`lost_a_race`), `roll_back` then `run`
+    once more: the other writer has committed by then, and the second run finds its rows."""
+    try:
+        return run()
+    except Exception as error:
+        if not lost_a_race(error):
+            raise
+    roll_back()
+    return run()
 
 
 def audit_submission(

@@ -99,7 +99,7 @@ def prepare(
 def parse_line(line: LineInput) -> dict[str, Any]:
     """A line as a resource dict; raises orjson.JSONDecodeError or FhirError."""
     if isinstance(line, dict):
-        check_resource(line, text=orjson.dumps(line))
+        check_resource(line)
         return line
     resource = orjson.loads(line)
     check_resource(resource, text=line)
