@@ -112,3 +112,15 @@ def test_a_row_already_stored_fails_as_an_integrity_error(db: Session) -> None:
     with pytest.raises(IntegrityError):
         repository.insert_new_versions(db, [row], [history])
     db.rollback()
+
+
+def test_statistics_are_refreshed_inside_the_load_only_where_nothing_else_does(
+    db: Session, engine: Engine
+) -> None:
+    """SQLite has nobody else to refresh them; PostgreSQL's autovacuum does, in the
+    background, and ANALYZE inside small loads would queue them on its table lock."""
+    resources = [{**fx.patient(), "id": "pi-st"}, {**fx.observation("pi-st"), "id": "pi-st-o"}]
+    with statements(engine) as seen:
+        import_prepared(db, CALLER, prepare_import(db, CALLER, resources))
+    analyzed = any(s.lstrip().upper().startswith("ANALYZE") for s in seen)
+    assert analyzed == (engine.dialect.name == "sqlite")

@@ -56,6 +56,9 @@ class _Load:
     people: Mapping[str, int] = field(default_factory=dict)
     # Creates audited per patient, as the transaction path does, besides the load's event.
     audit_per_patient: bool = False
+    # Whether a load that changes a tenth of the store refreshes the planner's statistics
+    # itself, before its commit.
+    refreshes_statistics: bool = True
 
 
 @dataclass(frozen=True)
@@ -113,7 +116,14 @@ def import_prepared(
 
     `people`: the person of each new Patient (by id) the caller has just matched in the
     patient index itself (claims), so that it is not linked a second time."""
-    load = _Load(session, caller, prepared.facility, people=people or {}, audit_per_patient=True)
+    load = _Load(
+        session,
+        caller,
+        prepared.facility,
+        people=people or {},
+        audit_per_patient=True,
+        refreshes_statistics=not bulk_statistics.analyzed_in_background(session),
+    )
     with cyclic_gc_paused():
         return _load(load, prepared.batch_size, iter(prepared.batches), None)
 
@@ -139,7 +149,8 @@ def _load(
             progress(len(batch))
     if load.problems:
         raise FhirError(400, load.problems[:MAX_REPORTED])
-    if load.result.created + load.result.updated >= stored * STALE_SHARE:
+    changed = load.result.created + load.result.updated
+    if load.refreshes_statistics and changed >= stored * STALE_SHARE:
         bulk_statistics.refresh_statistics(session)
     detail = f"nhập hàng loạt: {load.result.created} mới, {load.result.updated} cập nhật"
     access.audit(session, caller, "import", "Bundle", caller.source, detail)
