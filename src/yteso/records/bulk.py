@@ -224,7 +224,7 @@ def _write(load: _Load, batch: list[Line], prepared: Prepared) -> None:
         person = people.get(res_id) if res_type == "Patient" else None
         patient = prepared.patient_ids[position]
         current.append((res_type, res_id, 1, now, False, patient, person, body))
-        history.append((res_type, res_id, 1, now, "POST", body))
+        history.append((res_type, res_id, 1, now, "POST", None))  # body: records.versions
     repository.insert_new_versions(session, current, history)
     # Index rows of every line, updates included: an update replaces its resource's rows.
     repository.insert_index_rows(session, prepared.index, times_ready=True)

@@ -45,7 +45,8 @@ class FhirResource(Base):
 
 
 class FhirHistory(Base):
-    """Every version, deletions included (resource is null for a delete)."""
+    """Every version, deletions included. resource is null for a delete, and for the current
+    version until a newer one supersedes it (its body is in fhir_resources: records.versions)."""
 
     __tablename__ = "fhir_history"
     __table_args__ = (Index("ix_fhir_history_type_updated", "res_type", "last_updated"),)

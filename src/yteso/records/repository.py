@@ -254,44 +254,6 @@ def insert_index_rows(
         _bulk_insert(session, table, columns, rows.get(table, []), times_ready)
 
 
-def get_version(session: Session, res_type: str, res_id: str, version: int) -> Any:
-    return session.execute(
-        select(
-            HISTORY.c.version,
-            HISTORY.c.last_updated,
-            HISTORY.c.method,
-            cast(HISTORY.c.resource, Text),
-        ).where(
-            HISTORY.c.res_type == res_type, HISTORY.c.res_id == res_id, HISTORY.c.version == version
-        )
-    ).first()
-
-
-def history(
-    session: Session,
-    res_type: str,
-    res_id: str | None,
-    since: datetime | None,
-    count: int,
-    offset: int,
-) -> list[Any]:
-    query = select(
-        HISTORY.c.res_type,
-        HISTORY.c.res_id,
-        HISTORY.c.version,
-        HISTORY.c.last_updated,
-        HISTORY.c.method,
-        cast(HISTORY.c.resource, Text),
-    )
-    query = query.where(HISTORY.c.res_type == res_type)
-    if res_id is not None:
-        query = query.where(HISTORY.c.res_id == res_id)
-    if since is not None:
-        query = query.where(HISTORY.c.last_updated >= since)
-    order = (HISTORY.c.last_updated.desc(), HISTORY.c.res_id, HISTORY.c.version.desc())
-    return list(session.execute(query.order_by(*order).limit(count).offset(offset)))
-
-
 def fetch(session: Session, query: Select[Any]) -> list[Any]:
     """Run a search. On PostgreSQL the plan is made for the actual values: psycopg prepares
     repeated statements, and a generic plan for `code = $1` guesses a common code and

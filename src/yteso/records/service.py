@@ -15,7 +15,7 @@ import orjson
 from sqlalchemy.orm import Session
 
 from yteso.core.db import utcnow
-from yteso.records import access, repository, search
+from yteso.records import access, repository, search, versions
 from yteso.records.access import Caller
 from yteso.records.indexing import compartment_patient
 from yteso.records.outcome import fail
@@ -41,7 +41,7 @@ def read(session: Session, caller: Caller, res_type: str, res_id: str) -> Stored
 
 def vread(session: Session, caller: Caller, res_type: str, res_id: str, version: int) -> Stored:
     access.check_read(caller, "vread", res_type, res_id)
-    row = repository.get_version(session, res_type, res_id, version)
+    row = versions.get_version(session, res_type, res_id, version)
     if row is None:
         raise fail(404, "not-found", f"Không có {res_type}/{res_id} phiên bản {version}")
     if row[2] == "DELETE":
@@ -211,6 +211,7 @@ def queue_replace(
     access.stamp(resource, facility, caller.source)
     set_meta(resource, resource["id"], version, now)
     row = current_row(resource, version, now, _person(session, resource, facility))
+    versions.keep_superseded(session, row["res_type"], row["res_id"], current.version)
     if not repository.update_current(session, row, current.version):
         raise fail(409, "conflict", "Tài nguyên vừa được ghi bởi yêu cầu khác; đọc lại rồi thử lại")
     pending.stale_index.append({"res_type": row["res_type"], "res_id": row["res_id"]})
@@ -263,10 +264,11 @@ def delete(session: Session, caller: Caller, res_type: str, res_id: str) -> None
         "person_id": current.person_id,
         "resource": current.body,
     }
+    versions.keep_superseded(session, res_type, res_id, current.version)
     if not repository.update_current(session, row, current.version):
         raise fail(409, "conflict", "Tài nguyên vừa được ghi bởi yêu cầu khác")
     pending = Pending(stale_index=[{"res_type": res_type, "res_id": res_id}])
-    pending.add_history({**row, "resource": None}, "DELETE")
+    pending.add_history(row, "DELETE")
     pending.flush(session)
     access.audit(session, caller, "delete", res_type, res_id)
 
@@ -281,7 +283,7 @@ def history(
     offset: int,
 ) -> list[Any]:
     access.check_read(caller, "history", res_type, res_id)
-    rows = repository.history(session, res_type, res_id, since, count, offset)
+    rows = versions.history(session, res_type, res_id, since, count, offset)
     for row in rows:
         access.audit(session, caller, "history", row[0], row[1])
     return rows

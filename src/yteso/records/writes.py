@@ -65,6 +65,8 @@ class Pending:
     updated: list[tuple[str, str, str | None]] = field(default_factory=list)
 
     def add_history(self, row: dict[str, Any], method: str) -> None:
+        """The version's history row, without its body while it is the current one
+        (records.versions)."""
         self.history.append(
             {
                 "res_type": row["res_type"],
@@ -72,7 +74,7 @@ class Pending:
                 "version": row["version"],
                 "last_updated": row["last_updated"],
                 "method": method,
-                "resource": row["resource"],
+                "resource": None,
             }
         )
 
