@@ -25,5 +25,5 @@ def test_bodies_are_compressed_with_lz4_on_postgresql(engine: Engine) -> None:
         "OR (attrelid = 'claim_documents'::regclass AND attname = 'content')"
     )
     with engine.connect() as connection:
-        methods = dict(connection.execute(query).tuples())
+        methods = {row[0]: row[1] for row in connection.execute(query)}
     assert methods == {"fhir_resources": "l", "fhir_history": "l", "claim_documents": "l"}
