@@ -94,3 +94,9 @@ def test_long_token_systems_and_tag_codes_are_stored_and_found(
     )
     assert ids(by_code) == [made["id"]]
     assert ids(search(client, his, "Observation", _tag=f"urn:t|{code}")) == [made["id"]]
+
+
+def test_a_reference_is_indexed_once_under_the_widest_parameter() -> None:
+    rows = index_rows(fx.observation("p-1"))
+    assert ("subject", "Patient", "p-1") in rows.refs
+    assert [row for row in rows.refs if row[0] == "patient"] == []

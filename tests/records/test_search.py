@@ -149,3 +149,37 @@ def test_open_period_reaches_into_the_future(client: TestClient, his: dict[str, 
     made = create(client, his, ongoing)
     assert ids(search(client, his, "Encounter", date="ge2030-01-01")) == [made["id"]]
     assert ids(search(client, his, "Encounter", date="lt2026-01-01")) == []
+
+
+def test_narrower_reference_parameters_read_the_wider_ones_rows(
+    client: TestClient, his: dict[str, str]
+) -> None:
+    """patient (of Patient targets) is read from subject's rows, practitioner and location
+    from actor's: each reference is indexed once, and each parameter still sees only its
+    own target types."""
+    patient = create(client, his, fx.patient())["id"]
+    mine = create(client, his, fx.observation(patient))["id"]
+    grouped = {**fx.observation(patient), "subject": {"reference": "Group/g-1"}}
+    group_obs = create(client, his, grouped)["id"]
+    assert ids(search(client, his, "Observation", **{"patient:Patient": patient})) == [mine]
+    assert ids(search(client, his, "Observation", **{"patient:Group": "g-1"})) == []
+    assert ids(search(client, his, "Observation", subject="Group/g-1")) == [group_obs]
+    assert ids(search(client, his, "Observation", **{"subject:Patient": patient})) == [mine]
+    included = search(client, his, "Observation", _id=group_obs, _include="Observation:patient")
+    assert ids(included, "include") == []
+    assert ids(
+        search(client, his, "Patient", _id=patient, _revinclude="Observation:patient"), "include"
+    ) == [mine]
+
+    actors = [f"Patient/{patient}", "Practitioner/bs-1", "Location/phong-2"]
+    appointment = {
+        "resourceType": "Appointment",
+        "status": "booked",
+        "start": "2026-03-05T08:30:00+07:00",
+        "participant": [{"actor": {"reference": a}, "status": "accepted"} for a in actors],
+    }
+    booked = create(client, his, appointment)["id"]
+    assert ids(search(client, his, "Appointment", practitioner="Practitioner/bs-1")) == [booked]
+    assert ids(search(client, his, "Appointment", practitioner="Location/phong-2")) == []
+    assert ids(search(client, his, "Appointment", location="phong-2")) == [booked]
+    assert ids(search(client, his, "Appointment", actor="Location/phong-2")) == [booked]

@@ -360,6 +360,41 @@ def _build() -> dict[str, dict[str, SearchParam]]:
 
 
 SEARCH_PARAMS: dict[str, dict[str, SearchParam]] = _build()
+
+
+@dataclass(frozen=True)
+class ReferenceRows:
+    """Where the index rows of a reference parameter are: under `param`, of these target
+    types only (any when empty)."""
+
+    param: str
+    targets: tuple[str, ...] = ()
+
+
+def _reference_rows(table: dict[str, SearchParam]) -> dict[str, ReferenceRows]:
+    """A reference parameter with the same paths as one indexing every target type is read
+    from that one's rows (Observation?patient= from subject's rows of Patient targets), and
+    has none of its own: a claims episode had a tenth of its index rows twice."""
+    rows = {}
+    for name, param in table.items():
+        if param.kind != "reference":
+            continue
+        wider = [
+            other.name
+            for other in table.values()
+            if other.kind == "reference" and other.paths == param.paths and not other.targets
+        ]
+        rows[name] = (
+            ReferenceRows(wider[0], param.targets)
+            if param.targets and wider
+            else (ReferenceRows(name))
+        )
+    return rows
+
+
+REFERENCE_ROWS: dict[str, dict[str, ReferenceRows]] = {
+    res_type: _reference_rows(table) for res_type, table in SEARCH_PARAMS.items()
+}
 # Answered from columns of the current table, on every type.
 COMMON_PARAMS = ("_id", "_lastUpdated")
 # Result parameters (they shape the answer rather than filter it).

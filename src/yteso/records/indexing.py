@@ -10,7 +10,7 @@ from functools import cache, lru_cache
 from typing import Any
 
 from yteso.core.text import fold
-from yteso.records.definitions import COMPARTMENT, SEARCH_PARAMS
+from yteso.records.definitions import COMPARTMENT, REFERENCE_ROWS, SEARCH_PARAMS
 
 EARLIEST = datetime(1, 1, 1, tzinfo=UTC)
 LATEST = datetime(9999, 12, 31, tzinfo=UTC)
@@ -181,7 +181,10 @@ _Plan = tuple[tuple[str, tuple[tuple[tuple[str, ...], tuple[_Feed, ...]], ...]],
 @cache
 def _plan(res_type: str) -> _Plan:
     heads: dict[str, dict[tuple[str, ...], list[_Feed]]] = {}
+    rows = REFERENCE_ROWS[res_type]
     for param in SEARCH_PARAMS[res_type].values():
+        if param.name in rows and rows[param.name].param != param.name:
+            continue  # read from the wider parameter's rows
         table, add = _KINDS.get(param.kind, _REFERENCE_KIND)
         for path in param.paths:
             head, rest = _split(path)

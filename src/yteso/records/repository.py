@@ -13,10 +13,12 @@ from typing import cast as typed
 import orjson
 import psycopg
 from sqlalchemy import (
+    ColumnElement,
     Select,
     Table,
     Text,
     TextClause,
+    and_,
     bindparam,
     cast,
     delete,
@@ -29,6 +31,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from yteso.core.db import UtcDateTime
+from yteso.records.definitions import REFERENCE_ROWS
 from yteso.records.models import (
     DateIndex,
     FhirHistory,
@@ -283,6 +286,16 @@ def bodies(session: Session, keys: Iterable[tuple[str, str]]) -> list[tuple[str,
     return [(r[0], r[1], r[2]) for r in rows]
 
 
+def reference_rows(res_type: str, param: str) -> ColumnElement[bool]:
+    """The reference index rows of a search parameter of the type, which may be stored
+    under a wider one's name (definitions.REFERENCE_ROWS)."""
+    stored = REFERENCE_ROWS[res_type][param]
+    clause = REFS.c.param == stored.param
+    if len(stored.targets) == 1:
+        return and_(clause, REFS.c.target_type == stored.targets[0])
+    return and_(clause, REFS.c.target_type.in_(stored.targets)) if stored.targets else clause
+
+
 def references_from(
     session: Session, res_type: str, ids: list[str], param: str | None
 ) -> list[tuple[str, str]]:
@@ -290,7 +303,7 @@ def references_from(
         REFS.c.res_type == res_type, REFS.c.res_id.in_(ids)
     )
     if param is not None:
-        query = query.where(REFS.c.param == param)
+        query = query.where(reference_rows(res_type, param))
     return [(r[0], r[1]) for r in session.execute(query)]
 
 
@@ -300,7 +313,7 @@ def references_to(
     query = select(REFS.c.res_type, REFS.c.res_id).where(
         tuple_(REFS.c.target_type, REFS.c.target_id).in_(targets),
         REFS.c.res_type == source_type,
-        REFS.c.param == param,
+        reference_rows(source_type, param),
     )
     return [(r[0], r[1]) for r in session.execute(query)]
 

@@ -186,9 +186,9 @@ def _date_clause(low_col: Any, high_col: Any, value: str) -> ColumnElement[bool]
     return clauses[prefix]
 
 
-def _reference(param: str, value: str, modifier: str | None) -> ColumnElement[bool]:
+def _reference(res_type: str, param: str, value: str, modifier: str | None) -> ColumnElement[bool]:
     target_type, _, target_id = value.rpartition("/")
-    clause = and_(REFS.c.param == param, REFS.c.target_id == target_id)
+    clause = and_(repository.reference_rows(res_type, param), REFS.c.target_id == target_id)
     target_type = target_type.rsplit("/", 1)[-1] or (modifier or "")
     return and_(clause, REFS.c.target_type == target_type) if target_type else clause
 
@@ -208,7 +208,7 @@ def _index_filter(request: SearchRequest, item: Filter, anchor: bool) -> ColumnE
                 and_(DATES.c.param == item.name, _date_clause(DATES.c.low, DATES.c.high, value))
             )
         else:
-            ors.append(_reference(item.name, value, item.modifier))
+            ors.append(_reference(request.res_type, item.name, value, item.modifier))
     condition = and_(table.c.res_type == request.res_type, or_(*ors))
     if anchor and item.modifier != "not":
         # A semi-join the planner can drive from the search index (SQLite needs IN for it).
