@@ -84,5 +84,5 @@ def test_a_file_that_keeps_failing_is_reported_not_raised(
         raise next(raised)
 
     monkeypatch.setattr(backfill, "_submit_once", fail)
-    outcome = backfill._submit_job((str(path), "19001"))
+    outcome = backfill._submit_alone(str(path), "19001")
     assert outcome.outcome == "failed" and outcome.problems

@@ -1,9 +1,12 @@
 """Back-filling a facility's QĐ 130 files from disk (`yteso claims submit`).
 
-Each file is taken exactly like a submission to the API: its own transaction, the same
-checks, the same report and audit event, as the facility's HIS. Several processes take
-files at once; intakes take turns only from their first write (service), so one process
-parses, validates and maps its file while another writes.
+Each file is taken like a submission to the API: the same checks, the same report and
+audit event, as the facility's HIS, the whole file or nothing. Small files (a HIS archive
+holds one per episode) go GROUP_FILES at a time in one transaction, their episodes through
+the record store's bulk import (group_intake); files that cannot go together, and big
+ones, each have their own transaction. Several processes take files at once; intakes take
+turns only from their first write (service), so one process parses, validates and maps
+while another writes.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from yteso.claims import service
+from yteso.claims import group_intake, service
 from yteso.claims.findings import Finding
 from yteso.core.auth import ClientKind, Principal
 from yteso.core.db import make_engine, make_session_factory, unit_of_work
@@ -27,7 +30,10 @@ from yteso.records import Caller
 
 # Error findings kept per rejected file for the report; the audit event counts them all.
 REPORTED_FINDINGS = 5
-_WAITING = 2  # files handed to each worker ahead
+# Files of up to SMALL_FILE bytes go up to GROUP_FILES in one transaction.
+GROUP_FILES = 50
+SMALL_FILE = 1 << 20
+_WAITING = 2  # jobs (a file or a group) handed to each worker ahead
 _factory: sessionmaker[Session] | None = None
 
 
@@ -49,11 +55,12 @@ def _sender(facility: str) -> Principal:
 
 def submit_files(paths: Sequence[Path], facility: str, workers: int) -> Iterator[FileOutcome]:
     """Submit every file (in `workers` processes when more than one), yielding each one's
-    outcome as it ends. At most a few files per worker wait their turn at a time, so a
+    outcome as it ends. At most a few jobs per worker wait their turn at a time, so a
     back-fill of a million files holds a million paths, not a million pending tasks."""
-    jobs = ((str(path), facility) for path in paths)
+    jobs = ((group, facility) for group in _groups(paths))
     if workers <= 1 or len(paths) <= 1:
-        yield from map(_submit_job, jobs)
+        for job in jobs:
+            yield from _submit_job(job)
         return
     # Spawned, not forked: a worker starts without the connections or threads of this one.
     with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
@@ -62,7 +69,22 @@ def submit_files(paths: Sequence[Path], facility: str, workers: int) -> Iterator
             finished, waiting = wait(waiting, return_when=FIRST_COMPLETED)
             waiting |= {pool.submit(_submit_job, job) for job in islice(jobs, len(finished))}
             for future in finished:
-                yield future.result()
+                yield from future.result()
+
+
+def _groups(paths: Sequence[Path]) -> Iterator[list[str]]:
+    """The files in order, small ones GROUP_FILES at a time, each big one alone."""
+    group: list[str] = []
+    for path in paths:
+        if path.stat().st_size > SMALL_FILE:
+            yield [str(path)]
+            continue
+        group.append(str(path))
+        if len(group) == GROUP_FILES:
+            yield group
+            group = []
+    if group:
+        yield group
 
 
 def _session_factory() -> sessionmaker[Session]:
@@ -72,10 +94,37 @@ def _session_factory() -> sessionmaker[Session]:
     return _factory
 
 
-def _submit_job(job: tuple[str, str]) -> FileOutcome:
-    """One file's outcome, whatever happens to it: one file's failure does not stop the
+def _submit_job(job: tuple[list[str], str]) -> list[FileOutcome]:
+    """Each file's outcome: together when they can go together, else one by one."""
+    paths, facility = job
+    if len(paths) > 1:
+        together = _together(paths, facility)
+        if together is not None:
+            return together
+    return [_submit_alone(path, facility) for path in paths]
+
+
+def _together(paths: list[str], facility: str) -> list[FileOutcome] | None:
+    principal = _sender(facility)
+    sender = Caller(principal, None)
+
+    def run() -> list[FileOutcome] | None:
+        with unit_of_work(_session_factory()) as session:
+            files = [(Path(p).read_bytes(), Path(p).name) for p in paths]
+            results = group_intake.submit_together(session, files, facility, sender)
+            for result in results or []:
+                service.audit_submission(session, principal, result, None)
+        return [_outcome(p, r) for p, r in zip(paths, results, strict=True)] if results else None
+
+    try:
+        return service.once_more_after_a_race(run, _nothing)
+    except Exception:  # taken one by one, each file reports what went wrong with it
+        return None
+
+
+def _submit_alone(path: str, facility: str) -> FileOutcome:
+    """The file's outcome, whatever happens to it: one file's failure does not stop the
     back-fill, and is reported with the others."""
-    path, facility = job
     try:
         raw = Path(path).read_bytes()
         # Each run has its own transaction: nothing to roll back between them.
@@ -96,6 +145,10 @@ def _submit_once(path: str, raw: bytes, facility: str) -> FileOutcome:
     with unit_of_work(_session_factory()) as session:
         result = service.submit(session, raw, facility, Caller(principal, None), Path(path).name)
         service.audit_submission(session, principal, result, None)
+    return _outcome(path, result)
+
+
+def _outcome(path: str, result: service.IntakeResult) -> FileOutcome:
     errors = [f for f in result.findings if f.severity == "error"]
     problems = tuple(_problem(f) for f in errors[:REPORTED_FINDINGS])
     return FileOutcome(path, result.outcome, result.transaction_id, len(result.episodes), problems)

@@ -87,9 +87,11 @@ def plan_episodes(
     facility: str,
     changed: list[tuple[Episode, ClaimEpisode | None]],
     file: str | None = None,
+    bulk: bool = True,
 ) -> PlannedFile:
-    """Map the new or replaced episodes (with their previous version). Reads only: nothing
-    is written, so the CPU work happens before the intake's first write."""
+    """Map the new or replaced episodes (with their previous version), and with `bulk` make
+    a batch file's rows. Reads only: nothing is written, so the CPU work happens before the
+    intake's first write."""
     earlier = _previous_episodes(session, changed)
     source = caller.source or ""
     planned = PlannedFile(
@@ -99,11 +101,22 @@ def plan_episodes(
             for i, (episode, _previous) in enumerate(changed)
         ],
     )
-    if len(changed) >= BULK_EPISODES:
-        resources = [r for plan in planned.plans for r in plan.resources]
-        places = [plan.where for plan in planned.plans for _r in plan.resources]
-        planned.bulk = _prepare(session, caller, resources, places)
+    if bulk and len(changed) >= BULK_EPISODES:
+        planned.bulk = _bulk_rows(session, caller, planned.plans)
     return planned
+
+
+def plan_together(session: Session, caller: Caller, files: list[PlannedFile]) -> PlannedFile:
+    """Several files' planned episodes as one, written through the bulk import as `caller`
+    (each resource keeps the source its own file gave it)."""
+    plans = [plan for planned in files for plan in planned.plans]
+    return PlannedFile(None, plans, _bulk_rows(session, caller, plans))
+
+
+def _bulk_rows(session: Session, caller: Caller, plans: list[_Planned]) -> _Import:
+    resources = [r for plan in plans for r in plan.resources]
+    places = [plan.where for plan in plans for _r in plan.resources]
+    return _prepare(session, caller, resources, places)
 
 
 def record_episodes(session: Session, caller: Caller, planned: PlannedFile) -> list[Finding]:

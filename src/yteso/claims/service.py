@@ -161,15 +161,30 @@ def submit(
         return _submit(session, raw, facility_code, sender, file, now)
 
 
-def _submit(
+@dataclass(slots=True)
+class AcceptedFile:
+    """A file that passed its checks and brings new or changed episodes: compared with what
+    is stored and ready to map. Nothing of it is written yet."""
+
+    raw: bytes
+    sha256: str
+    file: str | None
+    checked: CheckedSubmission
+    comparison: _Comparison
+    writer: Caller  # the sender, as the source of this file's resources
+    result: IntakeResult
+
+
+def check_file(
     session: Session,
     raw: bytes,
     facility_code: str,
     sender: Caller,
     file: str | None,
-    now: datetime | None,
-) -> IntakeResult:
-    received_at = now or utcnow()
+    received_at: datetime,
+) -> IntakeResult | AcceptedFile:
+    """The file's final result when nothing is to be written (a resend of the same bytes,
+    errors, no episode changed), else the file ready to write. Reads only."""
     sha256 = hashlib.sha256(raw).hexdigest()
     known = repository.known_transaction(session, facility_code, sha256)
     if known is not None:
@@ -186,24 +201,49 @@ def _submit(
     comparison = _compare(session, checked.episodes, facility_code)
     if not comparison.changed:
         return _unchanged(result, comparison)
+    return AcceptedFile(raw, sha256, file, checked, comparison, writer, result)
+
+
+def _submit(
+    session: Session,
+    raw: bytes,
+    facility_code: str,
+    sender: Caller,
+    file: str | None,
+    now: datetime | None,
+) -> IntakeResult:
+    accepted = check_file(session, raw, facility_code, sender, file, now or utcnow())
+    if isinstance(accepted, IntakeResult):
+        return accepted
+    result, writer, comparison = accepted.result, accepted.writer, accepted.comparison
     try:
         # Mapped (and, for a batch file, made into the store's rows) before the first write:
         # on SQLite another submission writes meanwhile.
-        planned = _plan(session, writer, checked, comparison, file)
+        planned = _plan(session, accepted, comparison)
         if planned.bulk is not None:
             repository.take_batch_turn(session)
         with session.begin_nested():
-            latest = _compare(session, checked.episodes, facility_code)
-            if latest.versions() != comparison.versions():
+            latest = compared_again(session, accepted)
+            if latest is not None:
                 # Another submission of these MA_LK committed while this one was mapped.
                 if not latest.changed:
                     return _unchanged(result, latest)
-                comparison, planned = latest, _plan(session, writer, checked, latest, file)
-            _store(session, raw, sha256, checked.episodes, comparison, writer, result)
+                comparison, planned = latest, _plan(session, accepted, latest)
+            store_file(session, accepted, comparison)
             result.findings += record_episodes(session, writer, planned)
     except MappingFailed as failure:
-        return IntakeResult("rejected", transaction_id, received_at, findings + failure.findings)
+        result.outcome = "rejected"
+        result.findings += failure.findings
+        result.episodes = []
     return result
+
+
+def compared_again(session: Session, accepted: AcceptedFile) -> _Comparison | None:
+    """The file's episodes compared once more, inside the write turn: None when no other
+    submission of its MA_LK has committed since the first comparison."""
+    comparison = accepted.comparison
+    latest = _compare(session, accepted.checked.episodes, comparison.facility_code)
+    return None if latest.versions() == comparison.versions() else latest
 
 
 def _unchanged(result: IntakeResult, comparison: _Comparison) -> IntakeResult:
@@ -215,17 +255,20 @@ def _unchanged(result: IntakeResult, comparison: _Comparison) -> IntakeResult:
 
 
 def _plan(
-    session: Session,
-    writer: Caller,
-    checked: CheckedSubmission,
-    comparison: _Comparison,
-    file: str | None,
+    session: Session, accepted: AcceptedFile, comparison: _Comparison, bulk: bool = True
 ) -> PlannedFile:
     changed = [
-        (checked.episodes[i].episode, comparison.current.get(comparison.ma_lks[i]))
+        (accepted.checked.episodes[i].episode, comparison.current.get(comparison.ma_lks[i]))
         for i in sorted(comparison.changed)
     ]
-    return plan_episodes(session, writer, comparison.facility_code, changed, file)
+    facility = comparison.facility_code
+    return plan_episodes(session, accepted.writer, facility, changed, accepted.file, bulk)
+
+
+def plan_file(session: Session, accepted: AcceptedFile) -> PlannedFile:
+    """The file's changed episodes mapped, without the store's rows (made for many files
+    together by the caller)."""
+    return _plan(session, accepted, accepted.comparison, bulk=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -253,17 +296,12 @@ def _compare(session: Session, episodes: list[ParsedEpisode], facility_code: str
     return _Comparison(facility_code, ma_lks, current, changed)
 
 
-def _store(
-    session: Session,
-    raw: bytes,
-    sha256: str,
-    episodes: list[ParsedEpisode],
-    comparison: _Comparison,
-    writer: Caller,
-    result: IntakeResult,
-) -> None:
-    """Store the raw file and the new versions."""
-    document = _document(raw, sha256, len(episodes), comparison.facility_code, writer, result)
+def store_file(session: Session, accepted: AcceptedFile, comparison: _Comparison) -> None:
+    """Store the raw file and the new versions of its episodes; the outcome of each episode
+    goes to the file's result."""
+    raw, result, episodes = accepted.raw, accepted.result, accepted.checked.episodes
+    facility = comparison.facility_code
+    document = _document(raw, accepted.sha256, len(episodes), facility, accepted.writer, result)
     session.add(document)
     session.flush()
     for index, (parsed, key) in enumerate(zip(episodes, comparison.ma_lks, strict=True)):
