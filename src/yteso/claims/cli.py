@@ -81,8 +81,8 @@ def submit(
     workers: Annotated[int, typer.Option(min=1, max=16, help="Số tiến trình tiếp nhận")] = 2,
 ) -> None:
     """Back-fill a facility's files into the shared record, each file as if its HIS had
-    sent it to the API (own transaction, same checks, report and audit); exit 1 when a
-    file is rejected."""
+    sent it to the API (same checks, report and audit; the whole file or nothing), small
+    files written 50 at a time; exit 1 when a file is rejected."""
     with command_unit_of_work() as session:
         if facilities.find_facility(session, facility) is None:
             console.print(
