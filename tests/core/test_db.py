@@ -4,10 +4,12 @@ writers take turns."""
 from __future__ import annotations
 
 import threading
+from pathlib import Path
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, func, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
+from yteso.core.db import make_engine
 from yteso.core.outbox.models import OutboxMessage
 from yteso.core.outbox.service import enqueue
 
@@ -50,3 +52,16 @@ def test_concurrent_writers_all_commit(
         writer.join()
     assert errors == []
     assert _messages(engine) == 120
+
+
+def test_a_new_sqlite_database_has_16_kib_pages(tmp_path: Path) -> None:
+    """Set before the first table: an existing database keeps the page size it was made
+    with (changing it takes a VACUUM)."""
+    engine = make_engine(f"sqlite:///{tmp_path / 'new.db'}")
+    try:
+        with engine.connect() as connection:
+            connection.execute(text("CREATE TABLE t (x INTEGER)"))
+            assert connection.execute(text("PRAGMA page_size")).scalar() == 16384
+            assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+    finally:
+        engine.dispose()

@@ -63,6 +63,11 @@ class UtcDateTime(TypeDecorator[datetime]):
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
+    # Takes effect on a new database only (before WAL and the first table): 16 KiB pages
+    # hold a claims episode's bodies and index rows in fewer pages than the default 4 KiB.
+    # Measured on one run each: claims batch intake +15 %, NDJSON import and Bundles +17-19 %,
+    # reads by id +17 %, searches within noise.
+    cursor.execute("PRAGMA page_size=16384")
     # WAL lets pages read while a job writes; busy_timeout waits for a writer instead of failing.
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
