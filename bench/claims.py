@@ -160,10 +160,11 @@ def run() -> list[str]:
         *rows(INTAKE, pair, sqlite, postgres),
         "",
         "One episode per file except the batch files. Per-file episodes are written as record "
-        "store transaction Bundles (PUT per resource); files of 50 or more episodes through "
-        "the store's bulk import (their new Patients matched in one batch of the patient index "
-        "and imported with the persons found). Each way starts on the store the previous ones "
-        "left (SQLite and PostgreSQL each in a new database). "
+        "store transaction Bundles (PUT per resource), except by the command, which writes "
+        "small files 50 at a time through the store's bulk import; files of 50 or more "
+        "episodes go through the bulk import too (their new Patients matched in one batch of "
+        "the patient index and imported with the persons found). Each way starts on the "
+        "store the previous ones left (SQLite and PostgreSQL each in a new database). "
         "Where the time goes: docs/claims-mapping.md.",
         "",
     ]

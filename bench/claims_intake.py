@@ -7,8 +7,8 @@ on SQLite and PostgreSQL:
 - batch files of BATCH_EPISODES episodes (the store's bulk path), one commit per file, from
   one process, then with the back-fill command's SUBMITTERS worker processes (spawned
   within the time measured);
-- one-episode files of one facility with the same command (as two server workers would take
-  two HIS's files at once).
+- one-episode files of one facility with the same command (a HIS archive: the command
+  writes such small files 50 at a time, claims.group_intake).
 """
 
 from __future__ import annotations
