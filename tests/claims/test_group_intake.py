@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 from tests.claims.samples import all_episodes, his
 from tests.helpers import add_facility
-from yteso.claims import Episode, new_envelope, write_envelope
+from yteso.claims import Episode, backfill, new_envelope, write_envelope
 from yteso.claims.fhir_mapping import map_episode
 from yteso.claims.group_intake import submit_together
 from yteso.claims.models import ClaimDocument, ClaimEpisode
@@ -150,3 +150,29 @@ def test_the_command_takes_small_files_together_and_the_rest_alone(
         )
     ).all()
     assert sorted((v, bool(c)) for v, c in versions) == [(1, False), (2, True)]
+
+
+def test_small_files_are_grouped_in_order_around_a_big_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(backfill, "SMALL_FILE", 10)
+    monkeypatch.setattr(backfill, "GROUP_FILES", 2)
+    names = ["a", "b", "c", "big", "d"]
+    for name in names:
+        (tmp_path / name).write_bytes(b"x" * (100 if name == "big" else 5))
+    paths = [tmp_path / name for name in [*names, "gone"]]  # "gone" was removed meanwhile
+    groups = [[Path(p).name for p in group] for group in backfill._groups(paths)]
+    assert groups == [["a", "b"], ["c"], ["big"], ["d", "gone"]]
+
+
+def test_a_group_is_audited_as_one_import_and_each_file_as_itself(db: Session) -> None:
+    files = [(_raw(s), f"{n}.xml") for n, s in enumerate(_samples(3))]
+    results = submit_together(db, files, "19001", his())
+    db.commit()
+    assert results is not None
+    imports = db.scalars(select(AuditEvent.resource_id).where(AuditEvent.action == "import"))
+    assert {i and i.startswith(SOURCE + "nhom-") for i in imports} == {True}
+    # Sent again: nothing to write, and each file's result is final without a second look.
+    again = submit_together(db, files, "19001", his())
+    assert again is not None and [r.outcome for r in again] == ["unchanged"] * 3
+    assert [r.transaction_id for r in again] == [r.transaction_id for r in results]

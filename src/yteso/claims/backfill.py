@@ -73,10 +73,14 @@ def submit_files(paths: Sequence[Path], facility: str, workers: int) -> Iterator
 
 
 def _groups(paths: Sequence[Path]) -> Iterator[list[str]]:
-    """The files in order, small ones GROUP_FILES at a time, each big one alone."""
+    """The files in order (a later file may resend an earlier one's episodes), small ones up
+    to GROUP_FILES at a time, each big one alone."""
     group: list[str] = []
     for path in paths:
-        if path.stat().st_size > SMALL_FILE:
+        if _size(path) > SMALL_FILE:
+            if group:
+                yield group
+                group = []
             yield [str(path)]
             continue
         group.append(str(path))
@@ -85,6 +89,14 @@ def _groups(paths: Sequence[Path]) -> Iterator[list[str]]:
             group = []
     if group:
         yield group
+
+
+def _size(path: Path) -> int:
+    """0 for a file that cannot be read: its job then reports why."""
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
 
 
 def _session_factory() -> sessionmaker[Session]:

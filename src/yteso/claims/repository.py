@@ -19,9 +19,11 @@ def take_batch_turn(session: Session) -> None:
     writers always do. Two batch files of one facility share many new persons: each would
     wait for the other's identifiers, and fail once it commits (or deadlock), however often
     it is sent again. Everything before (parsing, validation, mapping, the store's rows)
-    still runs side by side. Small files do not take the turn: on PostgreSQL they write
-    side by side (twice the throughput of taking turns with two workers), and the rare one
-    that brings a person another intake added meanwhile is run once more by its caller."""
+    still runs side by side; so does a group of small files written as one batch
+    (group_intake). A small file sent alone does not take the turn: on PostgreSQL such
+    files write side by side (twice the throughput of taking turns with two workers), and
+    the rare one that brings a person another intake added meanwhile is run once more by
+    its caller."""
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _BATCH_TURN})
 
