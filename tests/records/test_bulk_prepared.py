@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import timedelta
 from typing import Any
 
 import orjson
@@ -20,6 +21,7 @@ from yteso.core.db import utcnow
 from yteso.records import (
     FACILITY_TAG_SYSTEM,
     FhirError,
+    bulk,
     import_prepared,
     prepare_import,
     repository,
@@ -124,3 +126,24 @@ def test_statistics_are_refreshed_inside_the_load_only_where_nothing_else_does(
         import_prepared(db, CALLER, prepare_import(db, CALLER, resources))
     analyzed = any(s.lstrip().upper().startswith("ANALYZE") for s in seen)
     assert analyzed == (engine.dialect.name == "sqlite")
+
+
+def test_rows_made_ahead_are_stamped_when_written(
+    db: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Not when they were made: a writer that committed meanwhile must not look later."""
+    prepared = prepare_import(db, CALLER, [{**fx.patient(), "id": "pi-late"}])
+    written = utcnow() + timedelta(seconds=5)
+    monkeypatch.setattr(bulk, "utcnow", lambda: written)
+    import_prepared(db, CALLER, prepared)
+    db.commit()
+    stored = repository.get_current(db, "Patient", "pi-late")
+    assert stored is not None and stored.last_updated == written
+    assert orjson.loads(stored.body)["meta"]["lastUpdated"] == written.isoformat().replace(
+        "+00:00", "Z"
+    )
+    # The very instant it was stamped: ge, le and eq find it, gt and lt do not.
+    for prefix, found in [("ge", True), ("gt", False), ("le", True), ("lt", False), ("eq", True)]:
+        since = [("_lastUpdated", f"{prefix}{written.isoformat()}")]
+        page = run_search(db, CALLER, "", "Patient", since, strict=True)
+        assert len(page.get("entry") or []) == found, prefix

@@ -25,9 +25,10 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from yteso.core.collector import cyclic_gc_paused
+from yteso.core.db import utcnow
 from yteso.records import access, bulk_statistics, repository, service
 from yteso.records.access import Caller
-from yteso.records.bulk_rows import Line, LineInput, Prepared, parse_line, prepare
+from yteso.records.bulk_rows import Line, LineInput, Prepared, parse_line, prepare, restamped
 from yteso.records.outcome import FhirError, Issue
 from yteso.records.person_link import link_people
 
@@ -214,13 +215,13 @@ def _write(load: _Load, batch: list[Line], prepared: Prepared) -> None:
     fresh = [p for p in prepared.patients if ("Patient", p["id"]) not in existing]
     people = {p["id"]: load.people[p["id"]] for p in fresh if p["id"] in load.people}
     people.update(link_people(session, [p for p in fresh if p["id"] not in people]))
-    now = prepared.stored_now
+    now, bodies = restamped(prepared, utcnow(), repository.bulk_time_format(session))
     current, history = [], []
     updating = set(updates)
     for position, (res_type, res_id) in enumerate(prepared.keys):
         if position in updating:
             continue
-        body = prepared.bodies[position]
+        body = bodies[position]
         person = people.get(res_id) if res_type == "Patient" else None
         patient = prepared.patient_ids[position]
         current.append((res_type, res_id, 1, now, False, patient, person, body))

@@ -22,7 +22,7 @@ from yteso.records.indexing import compartment_patient, index_rows
 from yteso.records.outcome import FhirError, Issue
 from yteso.records.service import new_id
 from yteso.records.validation import check_resource
-from yteso.records.writes import set_meta
+from yteso.records.writes import meta_time, set_meta
 
 # An NDJSON line's text, or a resource another module already holds as a dict (taken over:
 # stamped and given its meta in place).
@@ -94,6 +94,21 @@ def prepare(
         "fhir_reference_index": refs,
     }
     return prepared
+
+
+def restamped(
+    prepared: Prepared, now: datetime, time_format: Callable[[datetime], Any] | None
+) -> tuple[Any, list[str]]:
+    """The batch's time as its rows carry it, and its bodies, stamped `now` (when they are
+    written) instead of when they were made: rows made ahead (by another process, or
+    before the writer's turn) would otherwise carry a time earlier than writes committed
+    before them, and a client reading changes since its last `_lastUpdated` would miss them.
+    """
+    if now <= prepared.now:
+        return prepared.stored_now, prepared.bodies
+    made, written = (f'"lastUpdated":"{meta_time(t)}"' for t in (prepared.now, now))
+    bodies = [body.replace(made, written) for body in prepared.bodies]
+    return (time_format(now) if time_format else now), bodies
 
 
 def parse_line(line: LineInput) -> dict[str, Any]:

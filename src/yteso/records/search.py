@@ -186,6 +186,20 @@ def _date_clause(low_col: Any, high_col: Any, value: str) -> ColumnElement[bool]
     return clauses[prefix]
 
 
+def _instant_clause(column: Any, value: str) -> ColumnElement[bool]:
+    """A column holding one instant t, the range [t, t + 1 µs): `ge` the very instant a
+    resource was stamped finds it, `gt` does not."""
+    prefix, low, high = prefixed(value)
+    clauses: dict[str, ColumnElement[bool]] = {
+        "eq": and_(column >= low, column < high),
+        "ge": column >= low,
+        "gt": column >= high,
+        "le": column < high,
+        "lt": column < low,
+    }
+    return clauses[prefix]
+
+
 def _reference(res_type: str, param: str, value: str, modifier: str | None) -> ColumnElement[bool]:
     target_type, _, target_id = value.rpartition("/")
     clause = and_(repository.reference_rows(res_type, param), REFS.c.target_id == target_id)
@@ -225,8 +239,7 @@ def _column_filter(session: Any, request: SearchRequest, item: Filter) -> Any:
     if item.name == "_id":
         return CURRENT.c.res_id.in_(item.values)
     if item.name == "_lastUpdated":
-        col = CURRENT.c.last_updated
-        return or_(*(_date_clause(col, col, v) for v in item.values))
+        return or_(*(_instant_clause(CURRENT.c.last_updated, v) for v in item.values))
     if item.name == "person-chain":
         return CURRENT.c.patient_id.in_(person_patients(session, item.values) or [""])
     if item.name == "patient" and COMPARTMENT.get(request.res_type) and not item.modifier:

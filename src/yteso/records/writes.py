@@ -30,11 +30,16 @@ class Stored:
         return f'W/"{self.version}"'
 
 
+def meta_time(now: datetime) -> str:
+    """meta.lastUpdated as written."""
+    return now.isoformat().replace("+00:00", "Z")
+
+
 def set_meta(resource: dict[str, Any], res_id: str, version: int, now: datetime) -> None:
     resource["id"] = res_id
     meta = resource.setdefault("meta", {})
     meta["versionId"] = str(version)
-    meta["lastUpdated"] = now.isoformat().replace("+00:00", "Z")
+    meta["lastUpdated"] = meta_time(now)
 
 
 def current_row(
