@@ -39,10 +39,6 @@ from yteso.core.db import utcnow
 from yteso.records import Caller
 
 
-class _NotTogether(Exception):
-    """The files must be taken one by one."""
-
-
 def submit_together(
     session: Session,
     files: Sequence[tuple[bytes, str | None]],
@@ -74,8 +70,10 @@ def _written(session: Session, sender: Caller, accepted: list[AcceptedFile]) -> 
         planned = plan_together(session, writer, [plan_file(session, f) for f in accepted])
         repository.take_batch_turn(session)
         with session.begin_nested():
+            if any(compared_again(session, file) is not None for file in accepted):
+                return False  # another submission of their MA_LK committed meanwhile
             _write(session, writer, accepted, planned)
-    except (MappingFailed, _NotTogether):
+    except MappingFailed:
         return False
     return True
 
@@ -87,13 +85,11 @@ def _can_go_together(accepted: list[AcceptedFile]) -> bool:
 
 
 def _write(
-    session: Session, sender: Caller, accepted: list[AcceptedFile], planned: PlannedFile
+    session: Session, writer: Caller, accepted: list[AcceptedFile], planned: PlannedFile
 ) -> None:
-    if any(compared_again(session, file) is not None for file in accepted):
-        raise _NotTogether
     for file in accepted:
         store_file(session, file, file.comparison)
-    warnings = record_episodes(session, sender, planned)
+    warnings = record_episodes(session, writer, planned)
     by_episode = {key: file.result for file in accepted for key in file.comparison.ma_lks}
     for warning in warnings:
         by_episode.get(warning.ma_lk or "", accepted[0].result).findings.append(warning)
