@@ -389,8 +389,9 @@ def _identifiers(url: str, patients: list[str]) -> list[str]:
     engine = make_engine(url)
     with engine.connect() as connection:
         rows = connection.exec_driver_sql(
-            "SELECT res_id, code FROM fhir_token_index WHERE res_type = 'Patient' "
-            "AND param = 'identifier' AND system = 'http://fhir.ehealth.gov.vn/core/sid/"
+            "SELECT r.res_id, t.code FROM fhir_token_index t "
+            "JOIN fhir_resources r ON r.serial = t.serial WHERE t.res_type = 'Patient' "
+            "AND t.param = 'identifier' AND t.system = 'http://fhir.ehealth.gov.vn/core/sid/"
             "national_id'"
         ).fetchall()
     engine.dispose()

@@ -47,7 +47,8 @@ def test_batches_repeats_and_updates(db: Session, processes: int) -> None:
     ]
     statuses = scalars(
         db,
-        "SELECT code FROM fhir_token_index WHERE res_id = 'obs-1' AND param = 'status'",
+        "SELECT code FROM fhir_token_index t JOIN fhir_resources r ON r.serial = t.serial "
+        "WHERE r.res_id = 'obs-1' AND param = 'status'",
     )
     assert statuses == ["corrected"]  # the index holds the last version only
     assert len(scalars(db, "SELECT res_id FROM fhir_resources WHERE res_type = 'Condition'")) == 1

@@ -13,7 +13,7 @@ from tests.records import fixtures as fx
 from tests.records.test_crud import create
 from tests.records.test_search import ids, search
 from yteso.records.indexing import index_rows
-from yteso.records.models import ReferenceIndex, StringIndex, TokenIndex
+from yteso.records.models import FhirResource, ReferenceIndex, StringIndex, TokenIndex
 
 MA_LK = "urn:yteso:qd130:MA_LK:19001"
 
@@ -47,7 +47,8 @@ def test_repeated_values_give_one_row_each() -> None:
 
 
 def _rows(db: Session, model: Any, res_id: str) -> int:
-    query = select(func.count()).select_from(model).where(model.res_id == res_id)
+    owner = select(FhirResource.serial).where(FhirResource.res_id == res_id).scalar_subquery()
+    query = select(func.count()).select_from(model).where(model.serial == owner)
     return int(db.scalar(query) or 0)
 
 
@@ -100,3 +101,32 @@ def test_a_reference_is_indexed_once_under_the_widest_parameter() -> None:
     rows = index_rows(fx.observation("p-1"))
     assert ("subject", "Patient", "p-1") in rows.refs
     assert [row for row in rows.refs if row[0] == "patient"] == []
+
+
+def _serial(db: Session, res_id: str) -> int:
+    return int(db.scalar(select(FhirResource.serial).where(FhirResource.res_id == res_id)) or 0)
+
+
+def test_index_rows_follow_the_serial_and_results_come_in_the_order_stored(
+    client: TestClient, db: Session, his: dict[str, str]
+) -> None:
+    """Index rows name their resource by its serial, given once when it is first stored:
+    an update keeps it and replaces the rows. Without _sort, a search lists matches in the
+    order they were stored (ids here are random UUIDs, so not in id order)."""
+    patient = create(client, his, fx.patient())
+    made = [create(client, his, fx.observation(patient["id"])) for _ in range(6)]
+    serials = [_serial(db, m["id"]) for m in made]
+    assert serials == sorted(serials) and len(set(serials)) == 6
+    first = made[0]
+    rows_before = _rows(db, TokenIndex, first["id"])
+    changed = {**first, "status": "amended"}
+    response = client.put(f"/fhir/Observation/{first['id']}", json=changed, headers=his)
+    assert response.status_code == 200, response.text
+    db.expire_all()
+    assert _serial(db, first["id"]) == serials[0]
+    assert _rows(db, TokenIndex, first["id"]) == rows_before
+    assert ids(search(client, his, "Observation", status="amended")) == [first["id"]]
+    listed = ids(search(client, his, "Observation", patient=patient["id"]))
+    assert listed == [m["id"] for m in made]
+    by_code = ids(search(client, his, "Observation", code="8867-4", _count="4"))
+    assert by_code == [m["id"] for m in made[:4]]

@@ -31,6 +31,7 @@ from yteso.records.access import Caller
 from yteso.records.bulk_rows import Line, LineInput, Prepared, parse_line, prepare, restamped
 from yteso.records.outcome import FhirError, Issue
 from yteso.records.person_link import link_people
+from yteso.records.writes import index_tuples
 
 MAX_REPORTED = 100
 # Statistics are refreshed after a load that adds at least this share of what the store
@@ -210,7 +211,7 @@ def _write(load: _Load, batch: list[Line], prepared: Prepared) -> None:
     """Write the batch: new resources in bulk, then the ones already stored (or met earlier
     in the batch) as updates, in line order."""
     session = load.session
-    existing = _existing(session, prepared.keys)
+    existing = set(repository.serials_of(session, prepared.keys))
     updates = _updates(prepared.keys, existing)
     fresh = [p for p in prepared.patients if ("Patient", p["id"]) not in existing]
     people = {p["id"]: load.people[p["id"]] for p in fresh if p["id"] in load.people}
@@ -226,9 +227,13 @@ def _write(load: _Load, batch: list[Line], prepared: Prepared) -> None:
         patient = prepared.patient_ids[position]
         current.append((res_type, res_id, 1, now, False, patient, person, body))
         history.append((res_type, res_id, 1, now, "POST", None))  # body: records.versions
-    repository.insert_new_versions(session, current, history)
-    # Index rows of every line, updates included: an update replaces its resource's rows.
-    repository.insert_index_rows(session, prepared.index, times_ready=True)
+    serials = iter(repository.insert_new_versions(session, current, history))
+    owned = (
+        (next(serials), key[0], prepared.index[position])
+        for position, key in enumerate(prepared.keys)
+        if position not in updating
+    )
+    repository.insert_index_rows(session, index_tuples(owned), times_ready=True)
     load.result.created += len(current)
     if load.audit_per_patient:
         created = [(row[0], row[1], row[5]) for row in current]
@@ -250,13 +255,3 @@ def _updates(keys: list[tuple[str, str]], existing: set[tuple[str, str]]) -> lis
             updates.append(position)
         seen.add(key)
     return updates
-
-
-def _existing(session: Session, keys: list[tuple[str, str]]) -> set[tuple[str, str]]:
-    by_type: dict[str, list[str]] = {}
-    for res_type, res_id in keys:
-        by_type.setdefault(res_type, []).append(res_id)
-    found: set[tuple[str, str]] = set()
-    for res_type, ids in by_type.items():
-        found |= {(res_type, i) for i in repository.existing_ids(session, res_type, ids)}
-    return found

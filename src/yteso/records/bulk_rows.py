@@ -18,7 +18,7 @@ import orjson
 
 from yteso.core.db import utcnow
 from yteso.records import access
-from yteso.records.indexing import compartment_patient, index_rows
+from yteso.records.indexing import IndexRows, compartment_patient, index_rows
 from yteso.records.outcome import FhirError, Issue
 from yteso.records.service import new_id
 from yteso.records.validation import check_resource
@@ -41,8 +41,9 @@ class Prepared:
     keys: list[tuple[str, str]] = field(default_factory=list)  # (type, id)
     patient_ids: list[str | None] = field(default_factory=list)  # compartment of each
     bodies: list[str] = field(default_factory=list)  # JSON text as stored
-    # Index rows by table, in repository.INDEX_COLUMNS column order.
-    index: dict[str, list[tuple[Any, ...]]] = field(default_factory=dict)
+    # Each resource's index rows, dates made by `time_format` (the serial they belong to
+    # is known once the resource is written).
+    index: list[IndexRows] = field(default_factory=list)
     patients: list[dict[str, Any]] = field(default_factory=list)  # for the patient index
 
 
@@ -55,10 +56,6 @@ def prepare(
     """The batch's rows, times made by `time_format` (repository.bulk_time_format)."""
     now = utcnow()
     prepared = Prepared(now, time_format(now) if time_format else now)
-    tokens: list[tuple[Any, ...]] = []
-    strings: list[tuple[Any, ...]] = []
-    dates: list[tuple[Any, ...]] = []
-    refs: list[tuple[Any, ...]] = []
     for number, line in batch:
         resource = _parse(prepared.problems, number, line, facility)
         if resource is None or prepared.problems:
@@ -73,10 +70,9 @@ def prepare(
         except ValueError as error:  # a malformed date
             prepared.problems.append(Issue("error", "value", str(error), f"dòng {number}"))
             continue
-        tokens += [(res_type, res_id, *row) for row in rows.tokens]
-        strings += [(res_type, res_id, *row) for row in rows.strings]
-        dates += [(res_type, res_id, *row) for row in rows.dates]
-        refs += [(res_type, res_id, *row) for row in rows.refs]
+        if time_format and rows.dates:
+            rows.dates = [(p, time_format(low), time_format(high)) for p, low, high in rows.dates]
+        prepared.index.append(rows)
         prepared.numbers.append(number)
         prepared.keys.append((res_type, res_id))
         prepared.patient_ids.append(compartment_patient(resource))
@@ -85,14 +81,6 @@ def prepare(
             prepared.patients.append(resource)
     if prepared.problems:
         return Prepared(now, prepared.stored_now, prepared.problems)
-    if time_format:
-        dates = [(t, i, p, time_format(low), time_format(high)) for t, i, p, low, high in dates]
-    prepared.index = {
-        "fhir_token_index": tokens,
-        "fhir_string_index": strings,
-        "fhir_date_index": dates,
-        "fhir_reference_index": refs,
-    }
     return prepared
 
 

@@ -1,8 +1,12 @@
 """FHIR store tables: current versions, every version, and search indexes filled at write time.
 
-Rows are keyed by (res_type, res_id), the FHIR logical id, so index rows can be computed
-before anything is inserted and written with executemany (no generated keys to fetch back).
-The resource body is JSONB on PostgreSQL; the repository writes it as orjson text.
+A resource is named by (res_type, res_id), its FHIR logical id, and numbered by `serial`,
+given in the order resources are first stored. Index rows point at the serial: a new
+resource's rows then go to the end of the owner index and of each search-index value's
+range instead of to random pages, which keeps writes fast as the store grows (a random
+key dirties a page per row, so a commit's WAL grows with the store), and an integer is
+shorter than a type and an id. The resource body is JSONB on PostgreSQL; the repository
+writes it as orjson text.
 """
 
 from __future__ import annotations
@@ -10,7 +14,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Boolean, Index, Integer, String
+from sqlalchemy import JSON, BigInteger, Boolean, Index, Integer, String, UniqueConstraint
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -25,15 +29,19 @@ class FhirResource(Base):
 
     __tablename__ = "fhir_resources"
     __table_args__ = (
+        UniqueConstraint("res_type", "res_id", name="uq_fhir_resources_type_id"),
         # Compartment reads (Observation?patient=…, $everything) go through patient_id; the
-        # trailing res_id gives the page order without a sort.
-        Index("ix_fhir_resources_patient", "patient_id", "res_type", "res_id"),
+        # trailing serial gives the page order without a sort.
+        Index("ix_fhir_resources_patient", "patient_id", "res_type", "serial"),
         Index("ix_fhir_resources_updated", "res_type", "last_updated"),
         Index("ix_fhir_resources_person", "person_id"),
     )
 
-    res_type: Mapped[str] = mapped_column(String(40), primary_key=True)
-    res_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    # Given by the database on insert (SQLite's rowid, a sequence on PostgreSQL); the same
+    # for every version of the resource.
+    serial: Mapped[int] = mapped_column(_BIG_ID, primary_key=True)
+    res_type: Mapped[str] = mapped_column(String(40))
+    res_id: Mapped[str] = mapped_column(String(64))
     version: Mapped[int] = mapped_column(Integer)
     last_updated: Mapped[datetime] = mapped_column(UtcDateTime)
     deleted: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -63,13 +71,13 @@ class TokenIndex(Base):
     __tablename__ = "fhir_token_index"
     __table_args__ = (
         # res_id last: the index answers both "which resources have it" and "has this one it".
-        Index("ix_fhir_token_index_search", "res_type", "param", "code", "system", "res_id"),
-        Index("ix_fhir_token_index_owner", "res_type", "res_id"),
+        Index("ix_fhir_token_index_search", "res_type", "param", "code", "system", "serial"),
+        Index("ix_fhir_token_index_owner", "serial"),
     )
 
     row_id: Mapped[int] = mapped_column(_BIG_ID, primary_key=True)
+    serial: Mapped[int] = mapped_column(BigInteger)  # fhir_resources.serial of the owner
     res_type: Mapped[str] = mapped_column(String(40))
-    res_id: Mapped[str] = mapped_column(String(64))
     param: Mapped[str] = mapped_column(String(40))
     system: Mapped[str] = mapped_column(String(200))  # "" when the value has no system
     code: Mapped[str] = mapped_column(String(200))
@@ -80,13 +88,13 @@ class StringIndex(Base):
 
     __tablename__ = "fhir_string_index"
     __table_args__ = (
-        Index("ix_fhir_string_index_search", "res_type", "param", "value", "res_id"),
-        Index("ix_fhir_string_index_owner", "res_type", "res_id"),
+        Index("ix_fhir_string_index_search", "res_type", "param", "value", "serial"),
+        Index("ix_fhir_string_index_owner", "serial"),
     )
 
     row_id: Mapped[int] = mapped_column(_BIG_ID, primary_key=True)
+    serial: Mapped[int] = mapped_column(BigInteger)  # fhir_resources.serial of the owner
     res_type: Mapped[str] = mapped_column(String(40))
-    res_id: Mapped[str] = mapped_column(String(64))
     param: Mapped[str] = mapped_column(String(40))
     value: Mapped[str] = mapped_column(String(200))
 
@@ -97,12 +105,12 @@ class DateIndex(Base):
     __tablename__ = "fhir_date_index"
     __table_args__ = (
         Index("ix_fhir_date_index_search", "res_type", "param", "low"),
-        Index("ix_fhir_date_index_owner", "res_type", "res_id"),
+        Index("ix_fhir_date_index_owner", "serial"),
     )
 
     row_id: Mapped[int] = mapped_column(_BIG_ID, primary_key=True)
+    serial: Mapped[int] = mapped_column(BigInteger)  # fhir_resources.serial of the owner
     res_type: Mapped[str] = mapped_column(String(40))
-    res_id: Mapped[str] = mapped_column(String(64))
     param: Mapped[str] = mapped_column(String(40))
     low: Mapped[datetime] = mapped_column(UtcDateTime)
     high: Mapped[datetime] = mapped_column(UtcDateTime)
@@ -117,14 +125,14 @@ class ReferenceIndex(Base):
             "target_id",
             "res_type",
             "param",
-            "res_id",
+            "serial",
         ),
-        Index("ix_fhir_reference_index_owner", "res_type", "res_id"),
+        Index("ix_fhir_reference_index_owner", "serial"),
     )
 
     row_id: Mapped[int] = mapped_column(_BIG_ID, primary_key=True)
+    serial: Mapped[int] = mapped_column(BigInteger)  # fhir_resources.serial of the owner
     res_type: Mapped[str] = mapped_column(String(40))
-    res_id: Mapped[str] = mapped_column(String(64))
     param: Mapped[str] = mapped_column(String(40))
     target_type: Mapped[str] = mapped_column(String(40))
     target_id: Mapped[str] = mapped_column(String(64))

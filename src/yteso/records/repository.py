@@ -53,6 +53,7 @@ BODY = cast(CURRENT.c.resource, Text)
 
 @dataclass(frozen=True)
 class Current:
+    serial: int
     version: int
     last_updated: datetime
     deleted: bool
@@ -74,6 +75,7 @@ def _typed(sql: str) -> TextClause:
 # Built once: the read by id is the hottest query, and building a select costs more than
 # running it on SQLite. Executed on the connection, past the ORM's execution layer.
 _CURRENT_FIELDS = (
+    CURRENT.c.serial,
     CURRENT.c.version,
     CURRENT.c.last_updated,
     CURRENT.c.deleted,
@@ -90,21 +92,32 @@ def get_current(session: Session, res_type: str, res_id: str) -> Current | None:
     row = (
         session.connection().execute(_GET_CURRENT, {"res_type": res_type, "res_id": res_id}).first()
     )
-    return Current(row[0], row[1], bool(row[2]), row[3], row[4], row[5]) if row else None
+    return Current(row[0], row[1], row[2], bool(row[3]), row[4], row[5], row[6]) if row else None
 
 
-def existing_ids(session: Session, res_type: str, ids: Sequence[str]) -> set[str]:
-    """Which of these ids are stored (bulk load): one bound value for all of them."""
+def serials(session: Session, res_type: str, ids: Sequence[str]) -> dict[str, int]:
+    """The serial of each of these ids that is stored: one bound value for all of them."""
     if session.get_bind().dialect.name == "postgresql":
-        sql = "SELECT res_id FROM fhir_resources WHERE res_type = :t AND res_id = ANY(:ids)"
+        sql = "SELECT res_id, serial FROM fhir_resources WHERE res_type = :t AND res_id = ANY(:ids)"
         values: Any = list(ids)
     else:
         sql = (
-            "SELECT res_id FROM fhir_resources WHERE res_type = :t "
+            "SELECT res_id, serial FROM fhir_resources WHERE res_type = :t "
             "AND res_id IN (SELECT value FROM json_each(:ids))"
         )
         values = orjson.dumps(list(ids)).decode()
-    return set(session.execute(text(sql), {"t": res_type, "ids": values}).scalars())
+    return {r[0]: r[1] for r in session.execute(text(sql), {"t": res_type, "ids": values})}
+
+
+def serials_of(session: Session, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], int]:
+    """The serial of each stored (type, id), one query per type."""
+    by_type: dict[str, list[str]] = {}
+    for res_type, res_id in keys:
+        by_type.setdefault(res_type, []).append(res_id)
+    found: dict[tuple[str, str], int] = {}
+    for res_type, ids in by_type.items():
+        found.update(((res_type, i), n) for i, n in serials(session, res_type, ids).items())
+    return found
 
 
 def existing_versions(session: Session, res_type: str, ids: Sequence[str]) -> dict[str, int]:
@@ -191,29 +204,52 @@ _CURRENT_COLUMNS = (
 )
 _HISTORY_COLUMNS = ("res_type", "res_id", "version", "last_updated", "method", "resource")
 INDEX_COLUMNS = {
-    "fhir_token_index": ("res_type", "res_id", "param", "system", "code"),
-    "fhir_string_index": ("res_type", "res_id", "param", "value"),
-    "fhir_date_index": ("res_type", "res_id", "param", "low", "high"),
-    "fhir_reference_index": ("res_type", "res_id", "param", "target_type", "target_id"),
+    "fhir_token_index": ("serial", "res_type", "param", "system", "code"),
+    "fhir_string_index": ("serial", "res_type", "param", "value"),
+    "fhir_date_index": ("serial", "res_type", "param", "low", "high"),
+    "fhir_reference_index": ("serial", "res_type", "param", "target_type", "target_id"),
 }
 
 
-def insert_current(session: Session, rows: list[dict[str, Any]]) -> None:
-    _bulk_insert(
-        session,
-        "fhir_resources",
-        _CURRENT_COLUMNS,
-        [tuple(row[c] for c in _CURRENT_COLUMNS) for row in rows],
-    )
+def _new_serials(session: Session, table: str, rows: list[tuple[Any, ...]]) -> list[int]:
+    """Insert new resources' rows (`table` fhir_resources' columns of _CURRENT_COLUMNS, in
+    order) and return the serials they got, in row order. PostgreSQL: taken from the
+    sequence first and copied with the rows; SQLite gives its rowids in the write, which
+    are read back."""
+    if not rows:
+        return []
+    if session.get_bind().dialect.name == "postgresql":
+        allocated = session.execute(
+            text("SELECT nextval('fhir_resources_serial_seq') FROM generate_series(1, :n)"),
+            {"n": len(rows)},
+        )
+        serials = [row[0] for row in allocated]
+        numbered = [(serial, *row) for serial, row in zip(serials, rows, strict=True)]
+        _copy(session, table, ("serial", *_CURRENT_COLUMNS), numbered)
+        return serials
+    _bulk_insert(session, table, _CURRENT_COLUMNS, rows, times_ready=True)
+    found = serials_of(session, [(row[0], row[1]) for row in rows])
+    return [found[(row[0], row[1])] for row in rows]
+
+
+def insert_current(session: Session, rows: list[dict[str, Any]]) -> list[int]:
+    """New resources' current rows; their serials in row order."""
+    tuples = [tuple(row[c] for c in _CURRENT_COLUMNS) for row in rows]
+    time_format = bulk_time_format(session)
+    if time_format is not None:  # last_updated, made as insert_new_versions takes it
+        tuples = [(*row[:3], time_format(row[3]), *row[4:]) for row in tuples]
+    return _new_serials(session, "fhir_resources", tuples)
 
 
 def insert_new_versions(
     session: Session, current: list[tuple[Any, ...]], history: list[tuple[Any, ...]]
-) -> None:
+) -> list[int]:
     """Bulk load: rows as tuples in the column order of _CURRENT_COLUMNS and
-    _HISTORY_COLUMNS, times made as bulk_time_format says."""
-    _bulk_insert(session, "fhir_resources", _CURRENT_COLUMNS, current, times_ready=True)
+    _HISTORY_COLUMNS, times made as bulk_time_format says; the new resources' serials in
+    row order."""
+    serials = _new_serials(session, "fhir_resources", current)
     _bulk_insert(session, "fhir_history", _HISTORY_COLUMNS, history, times_ready=True)
+    return serials
 
 
 def update_current(session: Session, row: dict[str, Any], expected_version: int) -> bool:
@@ -239,14 +275,12 @@ def insert_history(session: Session, rows: list[dict[str, Any]]) -> None:
     )
 
 
-def delete_index_rows(session: Session, keys: list[dict[str, str]]) -> None:
-    if keys:
+def delete_index_rows(session: Session, serials: list[int]) -> None:
+    if serials:
         for table in INDEX_TABLES:
             session.execute(
-                delete(table).where(
-                    table.c.res_type == bindparam("k_type"), table.c.res_id == bindparam("k_id")
-                ),
-                [{"k_type": k["res_type"], "k_id": k["res_id"]} for k in keys],
+                delete(table).where(table.c.serial == bindparam("owner")),
+                [{"owner": serial} for serial in serials],
             )
 
 
@@ -300,7 +334,10 @@ def references_from(
     session: Session, res_type: str, ids: list[str], param: str | None
 ) -> list[tuple[str, str]]:
     query = select(REFS.c.target_type, REFS.c.target_id).where(
-        REFS.c.res_type == res_type, REFS.c.res_id.in_(ids)
+        REFS.c.serial == CURRENT.c.serial,
+        CURRENT.c.res_type == res_type,
+        CURRENT.c.res_id.in_(ids),
+        REFS.c.res_type == res_type,
     )
     if param is not None:
         query = query.where(reference_rows(res_type, param))
@@ -310,7 +347,8 @@ def references_from(
 def references_to(
     session: Session, source_type: str, param: str, targets: list[tuple[str, str]]
 ) -> list[tuple[str, str]]:
-    query = select(REFS.c.res_type, REFS.c.res_id).where(
+    query = select(CURRENT.c.res_type, CURRENT.c.res_id).where(
+        REFS.c.serial == CURRENT.c.serial,
         tuple_(REFS.c.target_type, REFS.c.target_id).in_(targets),
         REFS.c.res_type == source_type,
         reference_rows(source_type, param),
@@ -349,9 +387,7 @@ def compartment(
     if since is not None:
         query = query.where(CURRENT.c.last_updated >= since)
     if window is not None:
-        dated = select(DATES.c.row_id).where(
-            DATES.c.res_type == CURRENT.c.res_type, DATES.c.res_id == CURRENT.c.res_id
-        )
+        dated = select(DATES.c.row_id).where(DATES.c.serial == CURRENT.c.serial)
         within = dated.where(DATES.c.low < window[1], DATES.c.high > window[0])
         # Resources without any date are kept: the window cannot say they are outside it.
         query = query.where(or_(CURRENT.c.res_type == "Patient", within.exists(), ~dated.exists()))
@@ -374,7 +410,7 @@ def get_current_many(
     )
     wanted = {(t, i) for t, res_ids in ids.items() for i in res_ids}
     return {
-        (r[0], r[1]): Current(r[2], r[3], bool(r[4]), r[5], r[6], r[7])
+        (r[0], r[1]): Current(r[2], r[3], r[4], bool(r[5]), r[6], r[7], r[8])
         for r in rows
         if (r[0], r[1]) in wanted
     }

@@ -145,7 +145,8 @@ def _include(request: SearchRequest, name: str, value: str) -> str | None:
 
 
 def _owner(table: Any) -> ColumnElement[bool]:
-    return and_(table.c.res_type == CURRENT.c.res_type, table.c.res_id == CURRENT.c.res_id)
+    owned: ColumnElement[bool] = table.c.serial == CURRENT.c.serial
+    return owned
 
 
 def _token(param: str, value: str) -> ColumnElement[bool]:
@@ -226,7 +227,7 @@ def _index_filter(request: SearchRequest, item: Filter, anchor: bool) -> ColumnE
     condition = and_(table.c.res_type == request.res_type, or_(*ors))
     if anchor and item.modifier != "not":
         # A semi-join the planner can drive from the search index (SQLite needs IN for it).
-        return CURRENT.c.res_id.in_(select(table.c.res_id).where(condition))
+        return CURRENT.c.serial.in_(select(table.c.serial).where(condition))
     exists = select(table.c.row_id).where(_owner(table), condition).exists()
     return not_(exists) if item.modifier == "not" else exists
 
@@ -290,7 +291,8 @@ def _order(request: SearchRequest) -> list[Any]:
                 .scalar_subquery()
             )
         order.append(column.desc() if descending else column)
-    return [*order, CURRENT.c.res_id]
+    # Then in the order stored: the order index rows and compartments give without a sort.
+    return [*order, CURRENT.c.serial]
 
 
 def compile_page(session: Any, request: SearchRequest) -> Select[Any]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -10,7 +11,7 @@ import orjson
 from sqlalchemy.orm import Session
 
 from yteso.records import repository
-from yteso.records.indexing import compartment_patient, index_rows
+from yteso.records.indexing import IndexRows, compartment_patient, index_rows
 from yteso.records.outcome import FhirError, Issue
 
 
@@ -57,14 +58,20 @@ def current_row(
     }
 
 
+Key = tuple[str, str]  # (res_type, res_id)
+
+
 @dataclass
 class Pending:
     """Rows waiting to be written together (a transaction Bundle, an import batch)."""
 
     current: list[dict[str, Any]] = field(default_factory=list)
     history: list[dict[str, Any]] = field(default_factory=list)
-    stale_index: list[dict[str, str]] = field(default_factory=list)
-    index: dict[str, list[tuple[Any, ...]]] = field(default_factory=dict)
+    # Serials of the resources whose index rows are replaced.
+    stale_index: list[int] = field(default_factory=list)
+    index: list[tuple[Key, IndexRows]] = field(default_factory=list)
+    # Serials of the updated resources; new ones get theirs when written.
+    serials: dict[Key, int] = field(default_factory=dict)
     # Created resources (type, id, patient) to audit together once written.
     created: list[tuple[str, str, str | None]] = field(default_factory=list)
     updated: list[tuple[str, str, str | None]] = field(default_factory=list)
@@ -90,20 +97,44 @@ class Pending:
             raise FhirError(
                 400, [Issue("error", "value", str(error), resource["resourceType"])]
             ) from None
-        key = (resource["resourceType"], resource["id"])
-        add = self.index.setdefault
-        # Tuples in the column order of repository.INDEX_COLUMNS.
-        add("fhir_token_index", []).extend((*key, *row) for row in rows.tokens)
-        add("fhir_string_index", []).extend((*key, *row) for row in rows.strings)
-        add("fhir_date_index", []).extend((*key, *row) for row in rows.dates)
-        add("fhir_reference_index", []).extend((*key, *row) for row in rows.refs)
+        self.index.append(((resource["resourceType"], resource["id"]), rows))
 
     def __len__(self) -> int:
         return len(self.history)
 
     def flush(self, session: Session) -> None:
         repository.delete_index_rows(session, self.stale_index)
-        repository.insert_current(session, self.current)
+        created = repository.insert_current(session, self.current)
         repository.insert_history(session, self.history)
-        repository.insert_index_rows(session, self.index)
-        self.current, self.history, self.stale_index, self.index = [], [], [], {}
+        serials = dict(self.serials)
+        serials.update(
+            ((row["res_type"], row["res_id"]), serial)
+            for row, serial in zip(self.current, created, strict=True)
+        )
+        repository.insert_index_rows(
+            session, index_tuples((serials[key], key[0], rows) for key, rows in self.index)
+        )
+        self.current, self.history, self.stale_index, self.index = [], [], [], []
+        self.serials = {}
+
+
+def index_tuples(
+    owned: Iterable[tuple[int, str, IndexRows]],
+) -> dict[str, list[tuple[Any, ...]]]:
+    """Index rows by table, as tuples in repository.INDEX_COLUMNS order, from each
+    resource's (serial, type, rows)."""
+    tokens: list[tuple[Any, ...]] = []
+    strings: list[tuple[Any, ...]] = []
+    dates: list[tuple[Any, ...]] = []
+    refs: list[tuple[Any, ...]] = []
+    for serial, res_type, rows in owned:
+        tokens += [(serial, res_type, *row) for row in rows.tokens]
+        strings += [(serial, res_type, *row) for row in rows.strings]
+        dates += [(serial, res_type, *row) for row in rows.dates]
+        refs += [(serial, res_type, *row) for row in rows.refs]
+    return {
+        "fhir_token_index": tokens,
+        "fhir_string_index": strings,
+        "fhir_date_index": dates,
+        "fhir_reference_index": refs,
+    }
