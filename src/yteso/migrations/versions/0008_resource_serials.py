@@ -155,6 +155,21 @@ def _copy_index_table(name: str, owner: str) -> None:
     op.create_index(f"ix_{name}_search", name, [c.format(owner=owner) for c in search])
 
 
+def _analyze() -> None:
+    """Planner statistics of the new tables and indexes: until they have some, searches on
+    a large store could be planned as if the tables were empty. A new store has none to
+    take."""
+    if op.get_bind().execute(sa.text("SELECT 1 FROM fhir_resources LIMIT 1")).first() is None:
+        return
+    tables = ("fhir_resources", *_TABLES)
+    if _postgresql():
+        op.execute(f"ANALYZE {', '.join(tables)}")
+        return
+    op.execute("PRAGMA analysis_limit = 1000")
+    for table in tables:
+        op.execute(f"ANALYZE {table}")
+
+
 def upgrade() -> None:
     if _postgresql():
         _number_resources_postgresql()
@@ -165,6 +180,7 @@ def upgrade() -> None:
     )
     for name in _TABLES:
         _copy_index_table(name, "serial")
+    _analyze()
 
 
 def _unnumber_resources_sqlite() -> None:
@@ -199,3 +215,4 @@ def downgrade() -> None:
     op.create_index(
         "ix_fhir_resources_patient", "fhir_resources", ["patient_id", "res_type", "res_id"]
     )
+    _analyze()
