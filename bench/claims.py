@@ -161,7 +161,7 @@ def run() -> list[str]:
         "",
         "One episode per file except the batch files. Per-file episodes are written as record "
         "store transaction Bundles (PUT per resource), except by the command, which writes "
-        "small files 50 at a time through the store's bulk import; files of 50 or more "
+        "small files 200 at a time through the store's bulk import; files of 50 or more "
         "episodes go through the bulk import too (their new Patients matched in one batch of "
         "the patient index and imported with the persons found). Each way starts on the "
         "store the previous ones left (SQLite and PostgreSQL each in a new database). "

@@ -8,7 +8,7 @@ on SQLite and PostgreSQL:
   one process, then with the back-fill command's SUBMITTERS worker processes (spawned
   within the time measured);
 - one-episode files of one facility with the same command (a HIS archive: the command
-  writes such small files 50 at a time, claims.group_intake).
+  writes such small files 200 at a time, claims.group_intake).
 """
 
 from __future__ import annotations

@@ -157,12 +157,14 @@ def test_small_files_are_grouped_in_order_around_a_big_one(
 ) -> None:
     monkeypatch.setattr(backfill, "SMALL_FILE", 10)
     monkeypatch.setattr(backfill, "GROUP_FILES", 2)
-    names = ["a", "b", "c", "big", "d"]
-    for name in names:
-        (tmp_path / name).write_bytes(b"x" * (100 if name == "big" else 5))
-    paths = [tmp_path / name for name in [*names, "gone"]]  # "gone" was removed meanwhile
+    monkeypatch.setattr(backfill, "GROUP_BYTES", 16)
+    sizes = {"a": 5, "b": 5, "c": 5, "big": 100, "d": 9, "e": 9, "f": 1}
+    for name, size in sizes.items():
+        (tmp_path / name).write_bytes(b"x" * size)
+    paths = [tmp_path / name for name in [*sizes, "gone"]]  # "gone" was removed meanwhile
     groups = [[Path(p).name for p in group] for group in backfill._groups(paths)]
-    assert groups == [["a", "b"], ["c"], ["big"], ["d", "gone"]]
+    # d and e together would hold 18 bytes, over GROUP_BYTES.
+    assert groups == [["a", "b"], ["c"], ["big"], ["d"], ["e", "f"], ["gone"]]
 
 
 def test_a_group_is_audited_as_one_import_and_each_file_as_itself(db: Session) -> None:

@@ -30,8 +30,11 @@ from yteso.records import Caller
 
 # Error findings kept per rejected file for the report; the audit event counts them all.
 REPORTED_FINDINGS = 5
-# Files of up to SMALL_FILE bytes go up to GROUP_FILES in one transaction.
-GROUP_FILES = 50
+# Files of up to SMALL_FILE bytes go up to GROUP_FILES (and GROUP_BYTES in all) in one
+# transaction. 200 one-episode files per commit write ~12 % faster than 50 (both
+# databases); the byte bound keeps what a worker holds of a group to 32 MiB of XML.
+GROUP_FILES = 200
+GROUP_BYTES = 32 << 20
 SMALL_FILE = 1 << 20
 _WAITING = 2  # jobs (a file or a group) handed to each worker ahead
 _factory: sessionmaker[Session] | None = None
@@ -74,19 +77,22 @@ def submit_files(paths: Sequence[Path], facility: str, workers: int) -> Iterator
 
 def _groups(paths: Sequence[Path]) -> Iterator[list[str]]:
     """The files in order (a later file may resend an earlier one's episodes), small ones up
-    to GROUP_FILES at a time, each big one alone."""
+    to GROUP_FILES and GROUP_BYTES at a time, each big one alone."""
     group: list[str] = []
+    held = 0
     for path in paths:
-        if _size(path) > SMALL_FILE:
-            if group:
-                yield group
-                group = []
+        size = _size(path)
+        if group and (size > SMALL_FILE or held + size > GROUP_BYTES):
+            yield group
+            group, held = [], 0
+        if size > SMALL_FILE:
             yield [str(path)]
             continue
         group.append(str(path))
+        held += size
         if len(group) == GROUP_FILES:
             yield group
-            group = []
+            group, held = [], 0
     if group:
         yield group
 

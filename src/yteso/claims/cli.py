@@ -82,7 +82,7 @@ def submit(
 ) -> None:
     """Back-fill a facility's files into the shared record, each file as if its HIS had
     sent it to the API (same checks, report and audit; the whole file or nothing), small
-    files written 50 at a time; exit 1 when a file is rejected."""
+    files written 200 at a time; exit 1 when a file is rejected."""
     with command_unit_of_work() as session:
         if facilities.find_facility(session, facility) is None:
             console.print(
