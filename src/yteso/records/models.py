@@ -70,7 +70,8 @@ class FhirHistory(Base):
 class TokenIndex(Base):
     __tablename__ = "fhir_token_index"
     __table_args__ = (
-        # res_id last: the index answers both "which resources have it" and "has this one it".
+        # serial last: the index answers both "which resources have it" and "has this one it",
+        # and a new resource's row goes to the end of its value's range.
         Index("ix_fhir_token_index_search", "res_type", "param", "code", "system", "serial"),
         Index("ix_fhir_token_index_owner", "serial"),
     )

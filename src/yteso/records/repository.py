@@ -211,11 +211,10 @@ INDEX_COLUMNS = {
 }
 
 
-def _new_serials(session: Session, table: str, rows: list[tuple[Any, ...]]) -> list[int]:
-    """Insert new resources' rows (`table` fhir_resources' columns of _CURRENT_COLUMNS, in
-    order) and return the serials they got, in row order. PostgreSQL: taken from the
-    sequence first and copied with the rows; SQLite gives its rowids in the write, which
-    are read back."""
+def _new_serials(session: Session, rows: list[tuple[Any, ...]]) -> list[int]:
+    """Insert new resources' current rows (tuples in _CURRENT_COLUMNS order) and return the
+    serials they got, in row order. PostgreSQL: taken from the sequence first and copied
+    with the rows; SQLite gives its rowids in the write, which are read back."""
     if not rows:
         return []
     if session.get_bind().dialect.name == "postgresql":
@@ -225,9 +224,9 @@ def _new_serials(session: Session, table: str, rows: list[tuple[Any, ...]]) -> l
         )
         serials = [row[0] for row in allocated]
         numbered = [(serial, *row) for serial, row in zip(serials, rows, strict=True)]
-        _copy(session, table, ("serial", *_CURRENT_COLUMNS), numbered)
+        _copy(session, "fhir_resources", ("serial", *_CURRENT_COLUMNS), numbered)
         return serials
-    _bulk_insert(session, table, _CURRENT_COLUMNS, rows, times_ready=True)
+    _bulk_insert(session, "fhir_resources", _CURRENT_COLUMNS, rows, times_ready=True)
     found = serials_of(session, [(row[0], row[1]) for row in rows])
     return [found[(row[0], row[1])] for row in rows]
 
@@ -238,7 +237,7 @@ def insert_current(session: Session, rows: list[dict[str, Any]]) -> list[int]:
     time_format = bulk_time_format(session)
     if time_format is not None:  # last_updated, made as insert_new_versions takes it
         tuples = [(*row[:3], time_format(row[3]), *row[4:]) for row in tuples]
-    return _new_serials(session, "fhir_resources", tuples)
+    return _new_serials(session, tuples)
 
 
 def insert_new_versions(
@@ -247,7 +246,7 @@ def insert_new_versions(
     """Bulk load: rows as tuples in the column order of _CURRENT_COLUMNS and
     _HISTORY_COLUMNS, times made as bulk_time_format says; the new resources' serials in
     row order."""
-    serials = _new_serials(session, "fhir_resources", current)
+    serials = _new_serials(session, current)
     _bulk_insert(session, "fhir_history", _HISTORY_COLUMNS, history, times_ready=True)
     return serials
 
