@@ -76,28 +76,32 @@ _RESOURCE_FIELDS = (
 )
 
 
-def _number_resources_sqlite() -> None:
-    """SQLite cannot change a primary key in place: the table is copied, its rowid kept as
-    the serial (the order rows were stored in)."""
-    op.rename_table("fhir_resources", "fhir_resources_0007")
-    for index in (
-        "ix_fhir_resources_patient",
-        "ix_fhir_resources_person",
-        "ix_fhir_resources_updated",
-    ):
-        op.drop_index(index, table_name="fhir_resources_0007")
-    op.create_table(
-        "fhir_resources",
-        sa.Column("serial", _ID, nullable=False),
-        *_resource_columns(),
-        sa.PrimaryKeyConstraint("serial", name="pk_fhir_resources"),
-        sa.UniqueConstraint("res_type", "res_id", name="uq_fhir_resources_type_id"),
-    )
-    op.execute(
-        f"INSERT INTO fhir_resources (serial, {_RESOURCE_FIELDS}) "
-        f"SELECT rowid, {_RESOURCE_FIELDS} FROM fhir_resources_0007 ORDER BY rowid"
-    )
-    op.drop_table("fhir_resources_0007")
+def _rebuild_resources_sqlite(numbered: bool) -> None:
+    """SQLite cannot change a primary key in place: the table is copied. `numbered`: its
+    rowid becomes the serial (the order rows were stored in); else the serial goes and
+    (type, id) is the key again."""
+    old = "fhir_resources_0007" if numbered else "fhir_resources_0008"
+    op.rename_table("fhir_resources", old)
+    for index in ("patient", "person", "updated") if numbered else ("person", "updated"):
+        op.drop_index(f"ix_fhir_resources_{index}", table_name=old)
+    if numbered:
+        op.create_table(
+            "fhir_resources",
+            sa.Column("serial", _ID, nullable=False),
+            *_resource_columns(),
+            sa.PrimaryKeyConstraint("serial", name="pk_fhir_resources"),
+            sa.UniqueConstraint("res_type", "res_id", name="uq_fhir_resources_type_id"),
+        )
+        into, copied, order = f"serial, {_RESOURCE_FIELDS}", f"rowid, {_RESOURCE_FIELDS}", "rowid"
+    else:
+        op.create_table(
+            "fhir_resources",
+            *_resource_columns(),
+            sa.PrimaryKeyConstraint("res_type", "res_id", name="pk_fhir_resources"),
+        )
+        into, copied, order = _RESOURCE_FIELDS, _RESOURCE_FIELDS, "serial"
+    op.execute(f"INSERT INTO fhir_resources ({into}) SELECT {copied} FROM {old} ORDER BY {order}")
+    op.drop_table(old)
     op.create_index("ix_fhir_resources_person", "fhir_resources", ["person_id"])
     op.create_index("ix_fhir_resources_updated", "fhir_resources", ["res_type", "last_updated"])
 
@@ -174,31 +178,13 @@ def upgrade() -> None:
     if _postgresql():
         _number_resources_postgresql()
     else:
-        _number_resources_sqlite()
+        _rebuild_resources_sqlite(numbered=True)
     op.create_index(
         "ix_fhir_resources_patient", "fhir_resources", ["patient_id", "res_type", "serial"]
     )
     for name in _TABLES:
         _copy_index_table(name, "serial")
     _analyze()
-
-
-def _unnumber_resources_sqlite() -> None:
-    op.rename_table("fhir_resources", "fhir_resources_0008")
-    for index in ("ix_fhir_resources_person", "ix_fhir_resources_updated"):
-        op.drop_index(index, table_name="fhir_resources_0008")
-    op.create_table(
-        "fhir_resources",
-        *_resource_columns(),
-        sa.PrimaryKeyConstraint("res_type", "res_id", name="pk_fhir_resources"),
-    )
-    op.execute(
-        f"INSERT INTO fhir_resources ({_RESOURCE_FIELDS}) "
-        f"SELECT {_RESOURCE_FIELDS} FROM fhir_resources_0008 ORDER BY serial"
-    )
-    op.drop_table("fhir_resources_0008")
-    op.create_index("ix_fhir_resources_person", "fhir_resources", ["person_id"])
-    op.create_index("ix_fhir_resources_updated", "fhir_resources", ["res_type", "last_updated"])
 
 
 def downgrade() -> None:
@@ -211,7 +197,7 @@ def downgrade() -> None:
         op.create_primary_key("pk_fhir_resources", "fhir_resources", ["res_type", "res_id"])
         op.drop_column("fhir_resources", "serial")
     else:
-        _unnumber_resources_sqlite()
+        _rebuild_resources_sqlite(numbered=False)
     op.create_index(
         "ix_fhir_resources_patient", "fhir_resources", ["patient_id", "res_type", "res_id"]
     )
