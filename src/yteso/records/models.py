@@ -35,6 +35,9 @@ class FhirResource(Base):
         Index("ix_fhir_resources_patient", "patient_id", "res_type", "serial"),
         Index("ix_fhir_resources_updated", "res_type", "last_updated"),
         Index("ix_fhir_resources_person", "person_id"),
+        # A search with no other way in (`Organization?`, only `:not` filters) reads its
+        # type's resources in page order.
+        Index("ix_fhir_resources_type", "res_type", "serial"),
     )
 
     # Given by the database on insert (SQLite's rowid, a sequence on PostgreSQL); the same

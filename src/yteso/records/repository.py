@@ -390,7 +390,7 @@ def compartment(
         within = dated.where(DATES.c.low < window[1], DATES.c.high > window[0])
         # Resources without any date are kept: the window cannot say they are outside it.
         query = query.where(or_(CURRENT.c.res_type == "Patient", within.exists(), ~dated.exists()))
-    order = (CURRENT.c.res_type != "Patient", CURRENT.c.res_type, CURRENT.c.res_id)
+    order = (CURRENT.c.res_type != "Patient", CURRENT.c.res_type, CURRENT.c.serial)
     return [(r[0], r[1], r[2]) for r in session.execute(query.order_by(*order))]
 
 

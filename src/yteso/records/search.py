@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import parse_qsl
 
-from sqlalchemy import ColumnElement, Select, and_, false, func, not_, or_, select
+from sqlalchemy import ColumnElement, Select, and_, any_, false, func, not_, or_, select
 
 from yteso.core.text import fold
 from yteso.records import repository
@@ -208,7 +208,9 @@ def _reference(res_type: str, param: str, value: str, modifier: str | None) -> C
     return and_(clause, REFS.c.target_type == target_type) if target_type else clause
 
 
-def _index_filter(request: SearchRequest, item: Filter, anchor: bool) -> ColumnElement[bool]:
+def _index_filter(
+    request: SearchRequest, item: Filter, anchor: bool, postgresql: bool
+) -> ColumnElement[bool]:
     param = SEARCH_PARAMS[request.res_type].get(item.name)
     kind = "token" if item.name == "_tag" else param.kind if param else ""
     table = {"token": TOKENS, "string": STRINGS, "date": DATES, "reference": REFS}[kind]
@@ -226,8 +228,16 @@ def _index_filter(request: SearchRequest, item: Filter, anchor: bool) -> ColumnE
             ors.append(_reference(request.res_type, item.name, value, item.modifier))
     condition = and_(table.c.res_type == request.res_type, or_(*ors))
     if anchor and item.modifier != "not":
-        # A semi-join the planner can drive from the search index (SQLite needs IN for it).
-        return CURRENT.c.serial.in_(select(table.c.serial).where(condition))
+        matches = select(table.c.serial).where(condition)
+        if postgresql:
+            # The matching serials first, then their rows: a cost in proportion to the
+            # matches. As a semi-join PostgreSQL may walk the resources in serial order from
+            # the first one until it meets enough matches, which for values only recent
+            # resources have (dates, new codes) means the whole table.
+            return CURRENT.c.serial == any_(func.array(matches.scalar_subquery()))
+        # SQLite builds the matches' serials into a sorted temporary index and reads it in
+        # order: no sort, and it stops at the page's end.
+        return CURRENT.c.serial.in_(matches)
     exists = select(table.c.row_id).where(_owner(table), condition).exists()
     return not_(exists) if item.modifier == "not" else exists
 
@@ -272,7 +282,8 @@ def _where(session: Any, request: SearchRequest) -> list[Any]:
             clauses.append(column)
     anchored = len(clauses) > 2
     for item in index_items:
-        clauses.append(_index_filter(request, item, anchor=not anchored))
+        postgresql = session.get_bind().dialect.name == "postgresql"
+        clauses.append(_index_filter(request, item, not anchored, postgresql))
         anchored = anchored or item.modifier != "not"
     return clauses
 
