@@ -281,8 +281,8 @@ def _where(session: Any, request: SearchRequest) -> list[Any]:
         else:
             clauses.append(column)
     anchored = len(clauses) > 2
+    postgresql = session.get_bind().dialect.name == "postgresql"
     for item in index_items:
-        postgresql = session.get_bind().dialect.name == "postgresql"
         clauses.append(_index_filter(request, item, not anchored, postgresql))
         anchored = anchored or item.modifier != "not"
     return clauses
