@@ -211,7 +211,9 @@ INDEX_COLUMNS = {
 }
 
 
-def _new_serials(session: Session, rows: list[tuple[Any, ...]]) -> list[int]:
+def _new_serials(
+    session: Session, rows: list[tuple[Any, ...]], times_ready: bool = False
+) -> list[int]:
     """Insert new resources' current rows (tuples in _CURRENT_COLUMNS order) and return the
     serials they got, in row order. PostgreSQL: taken from the sequence first and copied
     with the rows; SQLite gives its rowids in the write, which are read back."""
@@ -226,18 +228,14 @@ def _new_serials(session: Session, rows: list[tuple[Any, ...]]) -> list[int]:
         numbered = [(serial, *row) for serial, row in zip(serials, rows, strict=True)]
         _copy(session, "fhir_resources", ("serial", *_CURRENT_COLUMNS), numbered)
         return serials
-    _bulk_insert(session, "fhir_resources", _CURRENT_COLUMNS, rows, times_ready=True)
+    _bulk_insert(session, "fhir_resources", _CURRENT_COLUMNS, rows, times_ready)
     found = serials_of(session, [(row[0], row[1]) for row in rows])
     return [found[(row[0], row[1])] for row in rows]
 
 
 def insert_current(session: Session, rows: list[dict[str, Any]]) -> list[int]:
     """New resources' current rows; their serials in row order."""
-    tuples = [tuple(row[c] for c in _CURRENT_COLUMNS) for row in rows]
-    time_format = bulk_time_format(session)
-    if time_format is not None:  # last_updated, made as insert_new_versions takes it
-        tuples = [(*row[:3], time_format(row[3]), *row[4:]) for row in tuples]
-    return _new_serials(session, tuples)
+    return _new_serials(session, [tuple(row[c] for c in _CURRENT_COLUMNS) for row in rows])
 
 
 def insert_new_versions(
@@ -246,7 +244,7 @@ def insert_new_versions(
     """Bulk load: rows as tuples in the column order of _CURRENT_COLUMNS and
     _HISTORY_COLUMNS, times made as bulk_time_format says; the new resources' serials in
     row order."""
-    serials = _new_serials(session, current)
+    serials = _new_serials(session, current, times_ready=True)
     _bulk_insert(session, "fhir_history", _HISTORY_COLUMNS, history, times_ready=True)
     return serials
 

@@ -214,7 +214,6 @@ def queue_replace(
     versions.keep_superseded(session, row["res_type"], row["res_id"], current.version)
     if not repository.update_current(session, row, current.version):
         raise fail(409, "conflict", "Tài nguyên vừa được ghi bởi yêu cầu khác; đọc lại rồi thử lại")
-    pending.stale_index.append(current.serial)
     pending.serials[(row["res_type"], row["res_id"])] = current.serial
     pending.add_history(row, "PUT")
     pending.add_index(resource)
@@ -268,7 +267,7 @@ def delete(session: Session, caller: Caller, res_type: str, res_id: str) -> None
     versions.keep_superseded(session, res_type, res_id, current.version)
     if not repository.update_current(session, row, current.version):
         raise fail(409, "conflict", "Tài nguyên vừa được ghi bởi yêu cầu khác")
-    pending = Pending(stale_index=[current.serial])
+    pending = Pending(serials={(res_type, res_id): current.serial})
     pending.add_history(row, "DELETE")
     pending.flush(session)
     access.audit(session, caller, "delete", res_type, res_id)

@@ -67,10 +67,9 @@ class Pending:
 
     current: list[dict[str, Any]] = field(default_factory=list)
     history: list[dict[str, Any]] = field(default_factory=list)
-    # Serials of the resources whose index rows are replaced.
-    stale_index: list[int] = field(default_factory=list)
     index: list[tuple[Key, IndexRows]] = field(default_factory=list)
-    # Serials of the updated resources; new ones get theirs when written.
+    # Serials of the stored resources changed here (updated, deleted): their index rows are
+    # replaced. New resources get theirs when written.
     serials: dict[Key, int] = field(default_factory=dict)
     # Created resources (type, id, patient) to audit together once written.
     created: list[tuple[str, str, str | None]] = field(default_factory=list)
@@ -103,7 +102,7 @@ class Pending:
         return len(self.history)
 
     def flush(self, session: Session) -> None:
-        repository.delete_index_rows(session, self.stale_index)
+        repository.delete_index_rows(session, list(self.serials.values()))
         created = repository.insert_current(session, self.current)
         repository.insert_history(session, self.history)
         serials = dict(self.serials)
@@ -114,8 +113,7 @@ class Pending:
         repository.insert_index_rows(
             session, index_tuples((serials[key], key[0], rows) for key, rows in self.index)
         )
-        self.current, self.history, self.stale_index, self.index = [], [], [], []
-        self.serials = {}
+        self.current, self.history, self.index, self.serials = [], [], [], {}
 
 
 def index_tuples(
