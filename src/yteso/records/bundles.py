@@ -164,8 +164,9 @@ def _plain_puts(session: Session, entries: list[Any]) -> dict[tuple[str, str], C
 
 def _transaction(session: Session, caller: Caller, base: str, entries: list[Any]) -> dict[str, Any]:
     ids, known = _assign_ids(entries)
-    for entry in entries:
-        _rewrite(entry.get("resource"), ids)
+    if ids:  # the fullUrls of POST entries: without them there is nothing to rewrite
+        for entry in entries:
+            _rewrite(entry.get("resource"), ids)
     _check_references(session, entries, known)
     results: dict[int, dict[str, Any]] = {}
     pending = Pending()

@@ -216,7 +216,7 @@ def _new_serials(
 ) -> list[int]:
     """Insert new resources' current rows (tuples in _CURRENT_COLUMNS order) and return the
     serials they got, in row order. PostgreSQL: taken from the sequence first and copied
-    with the rows; SQLite gives its rowids in the write, which are read back."""
+    with the rows; SQLite gives consecutive rowids in the write."""
     if not rows:
         return []
     if session.get_bind().dialect.name == "postgresql":
@@ -229,8 +229,19 @@ def _new_serials(
         _copy(session, "fhir_resources", ("serial", *_CURRENT_COLUMNS), numbered)
         return serials
     _bulk_insert(session, "fhir_resources", _CURRENT_COLUMNS, rows, times_ready)
-    found = serials_of(session, [(row[0], row[1]) for row in rows])
-    return [found[(row[0], row[1])] for row in rows]
+    # SQLite gives a new row the largest rowid plus one, and this transaction is the only
+    # writer: the rows got consecutive rowids. Their ends are checked rather than trusted.
+    # On the connection: a session's query could first flush other rows, numbered too.
+    connection = session.connection()
+    last = connection.exec_driver_sql("SELECT last_insert_rowid()").scalar_one()
+    first = last - len(rows) + 1
+    ends = connection.exec_driver_sql(
+        "SELECT serial, res_type, res_id FROM fhir_resources WHERE serial IN (?, ?)",
+        (first, last),
+    )
+    if {tuple(r) for r in ends} != {(first, *rows[0][:2]), (last, *rows[-1][:2])}:
+        raise RuntimeError(f"SQLite rowids {first}..{last} are not the rows just inserted")
+    return list(range(first, last + 1))
 
 
 def insert_current(session: Session, rows: list[dict[str, Any]]) -> list[int]:
