@@ -109,12 +109,37 @@ def audit_submission(
     )
 
 
+def _episode_scope_findings(
+    checked: CheckedSubmission, facility_code: str, file: str | None
+) -> list[Finding]:
+    """Each episode's own MA_CSKCB is the sender's: an episode outside an envelope, or
+    before its envelope's THONGTINDONVI, has no MACSKCB to be compared with."""
+    found = []
+    for parsed in checked.episodes:
+        summaries = parsed.episode.records("XML1")
+        given = summaries[0].get("MA_CSKCB") if summaries else None
+        if not given or given == facility_code or given == parsed.facility_code:
+            continue  # the same, or the envelope's MACSKCB already found to differ
+        where = Where(file, parsed.episode.ma_lk, "XML1", summaries[0].get("STT"))
+        found.append(
+            where.finding(
+                "FACILITY_SCOPE",
+                f"MA_CSKCB '{given}' của hồ sơ khác cơ sở của máy khách ({facility_code}): "
+                "mỗi cơ sở chỉ gửi hồ sơ của chính mình.",
+                f"The episode's MA_CSKCB '{given}' is not the client's facility "
+                f"({facility_code}): a facility sends only its own episodes.",
+                field="MA_CSKCB",
+            )
+        )
+    return found
+
+
 def _scope_findings(
     checked: CheckedSubmission, facility_code: str, file: str | None
 ) -> list[Finding]:
     where = Where(file)
     found = []
-    if checked.single_documents and not checked.envelopes:
+    if (checked.single_documents or checked.episodes) and not checked.envelopes:
         found.append(
             where.finding(
                 "NOT_AN_ENVELOPE",
@@ -134,6 +159,7 @@ def _scope_findings(
                     field="MACSKCB",
                 )
             )
+    found += _episode_scope_findings(checked, facility_code, file)
     if not checked.episodes and not found and not has_errors(checked.findings):
         found.append(
             where.finding(
