@@ -78,6 +78,24 @@ def test_field_rules(field: str, value: str, rule: str) -> None:
     assert (rule, field) in _errors(sample)
 
 
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("GIOI_TINH", "²"),
+        ("SO_NGAY_DTRI", "¹"),
+        ("NGAY_SINH", "1990¹²000000"),
+        ("NGAY_VAO", "２０２５０３０１０８００"),  # full-width digits
+        ("SO_CCCD", "٠١٩٠٨٢٢٨٨١٠٠"),  # Arabic-Indic digits
+        ("MA_THE_BHYT", "GD٤١٩١٩١٣٤٤١٥٧"),
+    ],
+)
+def test_digits_other_than_0_to_9_are_findings_not_crashes(field: str, value: str) -> None:
+    """str.isdigit() and \\d take superscript and other scripts' digits; the formats don't."""
+    sample = episode()
+    _summary(sample)[field] = value
+    assert field in {name for _rule, name in _errors(sample)}
+
+
 def test_unknown_birth_day_and_month_are_accepted() -> None:
     sample = episode()
     _summary(sample)["NGAY_SINH"] = _summary(sample)["NGAY_SINH"][:4] + "00000000"

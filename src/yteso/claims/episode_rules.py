@@ -10,6 +10,7 @@ from itertools import pairwise
 from yteso.claims import formats
 from yteso.claims.envelope import Episode, Record
 from yteso.claims.findings import Finding, Where
+from yteso.core.text import is_digits
 from yteso.reference import icd10
 
 INPATIENT_TYPES = frozenset({"03", "04", "06"})  # XML8 only for these
@@ -169,7 +170,7 @@ def _treatment_days(summary: Record, where: Where) -> list[Finding]:
         expected = (end.date() - start.date()).days + 1
     else:
         return []
-    if not given.isdigit() or int(given) == expected:
+    if not is_digits(given) or int(given) == expected:
         return []
     return [
         where.finding(
@@ -189,7 +190,7 @@ def _age_days(summary: Record) -> int | None:
 
 def check_diagnoses(summary: Record, where: Where) -> list[Finding]:
     sex_text = summary.get("GIOI_TINH", "")
-    sex = int(sex_text) if sex_text.isdigit() else None
+    sex = int(sex_text) if is_digits(sex_text) else None
     age = _age_days(summary)
     secondary = formats.secondary_codes(summary.get("MA_BENH_KT", ""))
     principal = summary.get("MA_BENH_CHINH", "").strip()
@@ -204,7 +205,7 @@ def check_diagnoses(summary: Record, where: Where) -> list[Finding]:
 
 
 def _timestamp_text(value: str) -> bool:
-    return len(value) == 12 and value.isdigit()
+    return len(value) == 12 and is_digits(value)
 
 
 def check_line_times(episode: Episode, ma_lk: str | None, file: str | None) -> list[Finding]:

@@ -42,7 +42,7 @@ BUNDLE_ENTRIES = 500
 # the store's bulk import (one executemany/COPY per table per batch, one audit event).
 BULK_EPISODES = 50
 BULK_BATCH = 5000
-_ENTRY = re.compile(r"Bundle\.entry\[(\d+)\]|dòng (\d+)")
+_ENTRY = re.compile(r"Bundle\.entry\[(\d+)\]|dòng (\d+)", re.ASCII)
 
 
 class MappingFailed(Exception):

@@ -37,11 +37,11 @@ from yteso.core.text import nfc
 
 _GENDER = {"1": "male", "2": "female", "3": "other"}
 _PERSON_IDS = (
-    (re.compile(r"^\d{12}$"), "national_id"),
-    (re.compile(r"^\d{9}$"), "citizen_id"),
-    (re.compile(r"^[A-Z]\d{7}$"), "passport_number"),
+    (re.compile(r"^\d{12}$", re.ASCII), "national_id"),
+    (re.compile(r"^\d{9}$", re.ASCII), "citizen_id"),
+    (re.compile(r"^[A-Z]\d{7}$", re.ASCII), "passport_number"),
 )
-_CARD = re.compile(r"^[A-Z]{2}\d{13}$")
+_CARD = re.compile(r"^[A-Z]{2}\d{13}$", re.ASCII)
 INSURER = {
     "type": "Organization",
     "identifier": {"system": local_system("payor"), "value": INSURER_CODE},

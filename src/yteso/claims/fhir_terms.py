@@ -14,6 +14,7 @@ from functools import lru_cache
 from typing import Any
 
 from yteso.claims.envelope import Record
+from yteso.core.text import is_digits
 
 Resource = dict[str, Any]
 
@@ -42,7 +43,7 @@ TERMINOLOGY = "http://terminology.hl7.org/CodeSystem/"
 ENTERED_IN_ERROR = "entered-in-error"
 _LOCAL = "urn:yteso:qd130:"
 _SAFE_ID = re.compile(r"^[A-Za-z0-9\-.]{1,64}$")
-_NUMBER = re.compile(r"^-?\d+(?:\.\d+)?$")
+_NUMBER = re.compile(r"^-?\d+(?:\.\d+)?$", re.ASCII)
 
 
 def local_system(field: str) -> str:
@@ -66,7 +67,7 @@ def resource_id(facility: str, *parts: str) -> str:
 def date(value: str | None) -> str | None:
     """yyyymmdd (also the first 8 digits of yyyymmddHHMM) as a FHIR date; the QĐ 130 `00`
     of an unknown day or month gives a partial date."""
-    if not value or len(value) < 8 or not value[:8].isdigit():
+    if not value or len(value) < 8 or not is_digits(value[:8]):
         return None
     year, month, day = value[:4], value[4:6], value[6:8]
     if month == "00":
@@ -79,7 +80,7 @@ def moment(value: str | None) -> str | None:
     """yyyymmddHHMM, Vietnam local time, as a dateTime with its +07:00 offset.
 
     Cached: an episode repeats the same few moments on many lines and resources."""
-    if not value or len(value) != 12 or not value.isdigit():
+    if not value or len(value) != 12 or not is_digits(value):
         return date(value) if value and len(value) == 8 else None
     return f"{value[:4]}-{value[4:6]}-{value[6:8]}T{value[8:10]}:{value[10:12]}:00+07:00"
 

@@ -16,7 +16,7 @@ from yteso.claims.envelope import Record
 from yteso.claims.findings import Finding, Where
 from yteso.claims.formats import FIELD_FORMATS, Checker
 
-_NUMBER = re.compile(r"-?\d+(\.\d+)?")
+_NUMBER = re.compile(r"-?\d+(\.\d+)?", re.ASCII)
 _NO_LIMIT = 1 << 62
 
 # name -> (maximum length, is a number, format checker); required names apart

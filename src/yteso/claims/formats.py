@@ -11,12 +11,14 @@ from collections.abc import Callable
 from datetime import date, datetime
 from functools import lru_cache
 
+from yteso.core.text import is_digits
+
 Problem = tuple[str, str, str]
 Checker = Callable[[str], Problem | None]
 
-_CCCD = re.compile(r"\d{9}|\d{12}|[A-Z]\d{7}")
-_BHYT = re.compile(r"[A-Z]{2}\d{13}")
-_FACILITY = re.compile(r"\d{5}")
+_CCCD = re.compile(r"\d{9}|\d{12}|[A-Z]\d{7}", re.ASCII)
+_BHYT = re.compile(r"[A-Z]{2}\d{13}", re.ASCII)
+_FACILITY = re.compile(r"\d{5}", re.ASCII)
 _MAX_SECONDARY = 12
 
 
@@ -25,7 +27,7 @@ def parse_timestamp(value: str) -> datetime | None:
     """yyyymmddHHMM → datetime; None when it is not a real moment.
 
     Cached: an episode repeats the same few moments on many lines."""
-    if len(value) != 12 or not value.isdigit():
+    if len(value) != 12 or not is_digits(value):
         return None
     try:
         return datetime(
@@ -36,7 +38,7 @@ def parse_timestamp(value: str) -> datetime | None:
 
 
 def parse_date(value: str) -> date | None:
-    if len(value) != 8 or not value.isdigit():
+    if len(value) != 8 or not is_digits(value):
         return None
     try:
         return date(int(value[:4]), int(value[4:6]), int(value[6:]))
@@ -79,7 +81,7 @@ def _date_list(value: str) -> Problem | None:
 
 def _birth(value: str) -> Problem | None:
     """yyyymmddHHMM where unknown day and month are written 0000 (or an unknown day 00)."""
-    if len(value) != 12 or not value.isdigit():
+    if len(value) != 12 or not is_digits(value):
         ok = False
     elif parse_timestamp(value) is not None:
         ok = True
@@ -112,7 +114,7 @@ def code_list(name: str, allowed: tuple[str, ...]) -> Checker:
 
 
 def _percent(value: str) -> Problem | None:
-    if value.isdigit() and 0 <= int(value) <= 100:
+    if is_digits(value) and 0 <= int(value) <= 100:
         return None
     return (
         "CODE_LIST",

@@ -19,3 +19,9 @@ def fold(text: str) -> str:
     decomposed = unicodedata.normalize("NFD", text.translate(_SPECIAL))
     stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return " ".join(stripped.lower().split())
+
+
+def is_digits(text: str) -> bool:
+    """Only the ASCII digits 0-9: str.isdigit() also takes '²' and '١', on which int()
+    fails or reads a number no Vietnamese format holds."""
+    return text.isascii() and text.isdigit()

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from yteso.core.errors import Conflict, FieldProblem, NotFound, ValidationFailed
-from yteso.core.text import fold, nfc
+from yteso.core.text import fold, is_digits, nfc
 from yteso.facilities import repository
 from yteso.facilities.models import Facility, FacilityDepartment
 from yteso.facilities.schemas import (
@@ -22,11 +22,11 @@ from yteso.facilities.schemas import (
 )
 from yteso.reference import admin_units
 
-_CODE = re.compile(r"^\d{5}$")
+_CODE = re.compile(r"^\d{5}$", re.ASCII)
 # MA_KHOA: "K" and the 2-digit department of the common category list, optionally followed by
 # the facility's own sub-unit suffix (K01.1, K19A).
-_DEPARTMENT = re.compile(r"^K\d{2}[0-9A-Z._-]{0,17}$")
-_PHONE = re.compile(r"^0\d{9,10}$")
+_DEPARTMENT = re.compile(r"^K\d{2}[0-9A-Z._-]{0,17}$", re.ASCII)
+_PHONE = re.compile(r"^0\d{9,10}$", re.ASCII)
 
 
 @dataclass(frozen=True)
@@ -70,7 +70,7 @@ def _code_problems(code: str, rules: RegistryRules, row: int | None) -> list[Fie
 
 
 def _commune_problems(code: str, rules: RegistryRules, row: int | None) -> list[FieldProblem]:
-    commune = admin_units.get_commune(code) if code.isdigit() else None
+    commune = admin_units.get_commune(code) if is_digits(code) else None
     if commune is None:
         message = "mã xã/phường không có trong danh mục sau 01/07/2025 (5 chữ số, vd 05443)"
         return [FieldProblem("commune_code", message, row, code)]

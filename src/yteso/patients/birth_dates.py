@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from yteso.core.text import is_digits
+
 _EARLIEST_YEAR = 1880
 
 
@@ -53,7 +55,7 @@ class BirthDate:
 
 
 def _number(text: str, what: str) -> int:
-    if not text.isdigit():
+    if not is_digits(text):
         raise ValueError(f"{what} '{text}' không phải là số")
     return int(text)
 

@@ -18,8 +18,8 @@ from yteso.patients.birth_dates import BirthDate, parse_partial_iso
 from yteso.patients.identifiers import InvalidIdentifier, cccd_warnings, parse_bhyt, parse_cccd
 from yteso.patients.names import distinctive_middle, spelling_key, split_name
 
-_PHONE = re.compile(r"0\d{9,10}")
-_COMMUNE = re.compile(r"\d{5}")
+_PHONE = re.compile(r"0\d{9,10}", re.ASCII)
+_COMMUNE = re.compile(r"\d{5}", re.ASCII)
 
 
 @dataclass(frozen=True, slots=True)

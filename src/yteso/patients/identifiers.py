@@ -31,9 +31,9 @@ BHYT_GROUPS: dict[str, frozenset[int]] = {
 # Cards of the armed forces' own insurance funds carry 97 (defence) or 98 (police).
 _BHYT_EXTRA_PROVINCES = frozenset({97, 98})
 
-_DIGITS = re.compile(r"\d+")
-_PASSPORT = re.compile(r"[A-Z]\d{7}")
-_BHYT = re.compile(r"([A-Z]{2})(\d)(\d{2})(\d{10})")
+_DIGITS = re.compile(r"\d+", re.ASCII)
+_PASSPORT = re.compile(r"[A-Z]\d{7}", re.ASCII)
+_BHYT = re.compile(r"([A-Z]{2})(\d)(\d{2})(\d{10})", re.ASCII)
 
 
 class InvalidIdentifier(ValueError):

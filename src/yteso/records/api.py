@@ -13,6 +13,7 @@ from fastapi.routing import APIRoute
 from sqlalchemy.orm import Session
 
 from yteso.core.errors import DomainError
+from yteso.core.text import is_digits
 from yteso.core.web.deps import (
     Db,
     MaybePrincipal,
@@ -211,7 +212,7 @@ def instance_history(request: Request, db: Db, who: Who, res_type: str, res_id: 
 @router.get("/{res_type}/{res_id}/_history/{version}")
 @_commits
 def vread(db: Db, who: Who, res_type: str, res_id: str, version: str) -> Response:
-    if not version.isdigit():
+    if not is_digits(version):
         raise fail(404, "not-found", f"Phiên bản không hợp lệ: {version}")
     return responses.resource(service.vread(db, who, _type(res_type), res_id, int(version)))
 
@@ -220,7 +221,7 @@ def _history(request: Request, db: Db, who: Caller, res_type: str, res_id: str |
     params = request.query_params
     since = _moment(params.get("_since"), 0)
     count_text, offset_text = params.get("_count", "50"), params.get("_offset", "0")
-    if not (count_text.isdigit() and offset_text.isdigit()):
+    if not (is_digits(count_text) and is_digits(offset_text)):
         raise fail(400, "invalid", "_count và _offset phải là số nguyên không âm")
     count, offset = min(int(count_text), 500), int(offset_text)
     rows = service.history(db, who, res_type, res_id, since, count, offset)

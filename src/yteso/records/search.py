@@ -14,7 +14,7 @@ from urllib.parse import parse_qsl
 
 from sqlalchemy import ColumnElement, Select, and_, any_, false, func, not_, or_, select
 
-from yteso.core.text import fold
+from yteso.core.text import fold, is_digits
 from yteso.records import repository
 from yteso.records.definitions import (
     COMMON_PARAMS,
@@ -96,7 +96,7 @@ def _modifier_ok(param: SearchParam | None, modifier: str) -> bool:
 
 def _result_param(request: SearchRequest, name: str, value: str) -> str | None:
     if name in ("_count", "_offset"):
-        if not value.isdigit():
+        if not is_digits(value):
             return f"{name} phải là số nguyên không âm"
         if name == "_count":
             request.count = min(int(value), MAX_COUNT)

@@ -15,6 +15,7 @@ import orjson
 from sqlalchemy.orm import Session
 
 from yteso.core.db import utcnow
+from yteso.core.text import is_digits
 from yteso.records import access, repository, search, versions
 from yteso.records.access import Caller
 from yteso.records.indexing import compartment_patient
@@ -143,7 +144,7 @@ def _expected_version(if_match: str | None) -> int | None:
     if not if_match:
         return None
     digits = if_match.removeprefix("W/").strip('"')
-    if not digits.isdigit():
+    if not is_digits(digits):
         raise fail(400, "invalid", f'If-Match phải có dạng W/"<phiên bản>" (nhận {if_match!r})')
     return int(digits)
 

@@ -38,14 +38,14 @@ _PLAIN_REFERENCE = _REFERENCE_BYTES.pattern.replace(rb"\S+", rb'[^\s"\\\x80-\xff
 # at the value, as _REFERENCE_TEXT's group does.
 _ODD_REFERENCE = re.compile(rb'"reference"\s*+:\s*+(?!"(?:' + _PLAIN_REFERENCE + rb')")')
 _IDENTIFIER_FORMATS = {
-    SID_BASE + "national_id": (re.compile(r"^\d{12}$"), "CCCD phải gồm 12 chữ số"),
-    SID_BASE + "citizen_id": (re.compile(r"^\d{9}$"), "CMND phải gồm 9 chữ số"),
+    SID_BASE + "national_id": (re.compile(r"^\d{12}$", re.ASCII), "CCCD phải gồm 12 chữ số"),
+    SID_BASE + "citizen_id": (re.compile(r"^\d{9}$", re.ASCII), "CMND phải gồm 9 chữ số"),
     SID_BASE + "insurance_number": (
-        re.compile(r"^[A-Z]{2}\d{13}$"),
+        re.compile(r"^[A-Z]{2}\d{13}$", re.ASCII),
         "số thẻ BHYT gồm 15 ký tự: 2 chữ cái nhóm đối tượng và 13 chữ số",
     ),
     SID_BASE + "passport_number": (
-        re.compile(r"^[A-Z]\d{7}$"),
+        re.compile(r"^[A-Z]\d{7}$", re.ASCII),
         "số hộ chiếu gồm 1 chữ cái in hoa và 7 chữ số",
     ),
 }

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from yteso.core.errors import FieldProblem, ValidationFailed
-from yteso.core.text import nfc
+from yteso.core.text import is_digits, nfc
 from yteso.reference import admin_units
 from yteso.reference.models import CommuneCrosswalk
 
@@ -39,13 +39,13 @@ def _entry(record: dict[str, str], row: int, problems: list[FieldProblem]) -> Cr
         if not values.get(column):
             problems.append(FieldProblem(column, "bắt buộc, đang để trống", row))
     old_code, new_code = values.get("old_code", ""), values.get("new_code", "")
-    if old_code and not (old_code.isdigit() and len(old_code) == 5):
+    if old_code and not (is_digits(old_code) and len(old_code) == 5):
         problems.append(FieldProblem("old_code", "mã xã cũ gồm 5 chữ số", row, old_code))
     if new_code and admin_units.get_commune(new_code) is None:
         message = "mã xã mới không có trong danh mục sau 01/07/2025"
         problems.append(FieldProblem("new_code", message, row, new_code))
     province = values.get("old_province_code") or ""
-    if province and not (province.isdigit() and int(province) in admin_units.FORMER_PROVINCES):
+    if province and not (is_digits(province) and int(province) in admin_units.FORMER_PROVINCES):
         problems.append(FieldProblem("old_province_code", "mã tỉnh cũ không hợp lệ", row, province))
     if len(problems) > before:
         return None

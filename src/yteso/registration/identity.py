@@ -23,7 +23,7 @@ from yteso.patients import (
 )
 from yteso.registration.schemas import IdentifyIn
 
-_CCCD = re.compile(r"\d{12}")
+_CCCD = re.compile(r"\d{12}", re.ASCII)
 CHILD_AGE = 6  # under 6: priority (Luật Khám bệnh, chữa bệnh 2023, Điều 16)
 ELDERLY_AGE = 75  # 75 and over: priority (same article)
 

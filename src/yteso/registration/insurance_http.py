@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from yteso.core.text import is_digits
 from yteso.registration.card_lookup import (
     PORTAL_FAILURE_CODES,
     CardLookup,
@@ -187,7 +188,7 @@ def _lifetime_seconds(expires_in: object, default: float) -> float:
         return float(expires_in)
     if isinstance(expires_in, str) and expires_in.strip():
         text = expires_in.strip()
-        if text.isdigit():
+        if is_digits(text):
             return float(text)
         try:
             moment = datetime.fromisoformat(text)

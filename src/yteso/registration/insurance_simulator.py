@@ -28,7 +28,7 @@ from datetime import date, timedelta
 from sqlalchemy.orm import Session
 
 from yteso.core.errors import NotFound
-from yteso.core.text import fold
+from yteso.core.text import fold, is_digits
 from yteso.facilities import FacilityFilter, first_facility_code
 from yteso.patients import (
     IdentifierKind,
@@ -90,7 +90,7 @@ def _birth_matches(stated: str, person: PersonOut) -> bool:
     if person.birth_date is None:
         return True
     text = stated.strip()
-    if len(text) == 4 and text.isdigit():
+    if len(text) == 4 and is_digits(text):
         return int(text) == person.birth_date.year
     return text == person.birth_date.strftime("%d/%m/%Y")
 

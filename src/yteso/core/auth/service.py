@@ -23,7 +23,7 @@ from yteso.core.db import utcnow
 from yteso.core.errors import Conflict, ProblemCollector, Unauthenticated
 
 _USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{2,63}$")
-_FACILITY_CODE = re.compile(r"^\d{5}$")
+_FACILITY_CODE = re.compile(r"^\d{5}$", re.ASCII)
 
 
 def create_user(

@@ -7,6 +7,8 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from yteso.core.text import is_digits
+
 
 class BodyTooLarge(Exception):
     pass
@@ -22,7 +24,7 @@ class BodySizeLimit:
             await self.app(scope, receive, send)
             return
         declared = dict(scope.get("headers", [])).get(b"content-length")
-        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
+        if declared is not None and is_digits(declared) and int(declared) > self.max_bytes:
             await self._refuse(send)
             return
         received = 0
