@@ -83,6 +83,23 @@ def test_resend_replaces_current_version_and_keeps_old(client: TestClient, db: S
     assert _count(db, ClaimDocument) == 2
 
 
+def test_a_file_sent_again_after_a_correction_replaces_it(client: TestClient, db: Session) -> None:
+    """The same bytes are a no-op only while they hold the current version: sent again
+    after a correction, the first file's content becomes current once more."""
+    headers = _his(client, db)
+    sample = _episode()
+    first = _file(sample)
+    client.post(URL, content=first, headers=headers)
+    sample.records("XML1")[0]["GHI_CHU"] = "Bổ sung ngày thanh toán"
+    client.post(URL, content=_file(sample), headers=headers)
+    back = client.post(URL, content=first, headers=headers).json()
+    assert back["episodes"][0] == {"maLk": sample.ma_lk, "version": 3, "change": "replaced"}
+    current = db.scalars(select(ClaimEpisode).where(ClaimEpisode.is_current.is_(True))).one()
+    assert db.get(ClaimDocument, current.document_id).transaction_id == back["maGiaoDich"]
+    again = client.post(URL, content=first, headers=headers).json()
+    assert again["maGiaoDich"] == back["maGiaoDich"] and _count(db, ClaimEpisode) == 3
+
+
 def test_one_bad_episode_rejects_the_whole_file(client: TestClient, db: Session) -> None:
     headers = _his(client, db)
     bad = _episode(kind="inpatient")

@@ -46,6 +46,8 @@ class ClaimEpisode(Base):
         UniqueConstraint("facility_code", "ma_lk", "version"),
         Index("ix_claim_episodes_current", "facility_code", "ma_lk", "is_current"),
         Index("ix_claim_episodes_timeliness", "is_current", "facility_code", "end_day"),
+        # Whether a file sent again still holds the current version of each of its episodes.
+        Index("ix_claim_episodes_document", "document_id", "is_current"),
     )
 
     id: Mapped[int] = mapped_column(_BIG_ID, primary_key=True, autoincrement=True)

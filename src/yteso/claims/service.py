@@ -3,8 +3,9 @@ write each new or changed episode to the shared record (fhir_intake).
 
 The whole file or nothing: any error finding, or a refusal of the record store, rejects the
 file and nothing is stored (the intake runs in a savepoint). A resend of an MA_LK with new
-content adds a version and keeps the old one; an identical file, or an episode identical to
-its current version, changes nothing. Services never commit: the caller's unit of work does.
+content adds a version and keeps the old one; a file identical to one whose episodes are all
+still current, or an episode identical to its current version, changes nothing. Services
+never commit: the caller's unit of work does.
 """
 
 from __future__ import annotations
