@@ -157,6 +157,10 @@ def test_envelope_in_another_encoding_is_a_finding() -> None:
     latin = text.replace('encoding="utf-8"', 'encoding="iso-8859-1"').encode("iso-8859-1")
     assert "ENCODING" in _rules(latin)
     assert "XML_MALFORMED" in _rules(b"<GIAMDINHHS><MACSKCB>\xff\xfe</MACSKCB></GIAMDINHHS>")
+    # The parser reads UTF-16 and UTF-32 by their bytes, whatever they declare.
+    for encoding in ("utf-16", "utf-16-be", "utf-32"):
+        wide = text.replace('encoding="utf-8"', 'encoding="UTF-16"').encode(encoding)
+        assert "ENCODING" in _rules(wide), encoding
 
 
 def test_truncated_or_foreign_files_are_findings_not_crashes() -> None:

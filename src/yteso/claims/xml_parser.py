@@ -163,8 +163,8 @@ def iter_submission(source: str | IO[bytes], file: str | None = None) -> Iterato
         yield _whole_file(
             file,
             "ENCODING",
-            f"Tệp khai báo mã hoá '{declared}'; chuẩn yêu cầu UTF-8.",
-            f"The file declares encoding '{declared}'; UTF-8 is required.",
+            f"Tệp dùng mã hoá '{declared}'; chuẩn yêu cầu UTF-8: hãy xuất lại tệp ở UTF-8.",
+            f"The file is in encoding '{declared}'; UTF-8 is required: export it again in UTF-8.",
         )
     try:
         for event, element in iterparse(source, events=("start", "end"), forbid_dtd=True):
@@ -204,8 +204,26 @@ def _declared_encoding(source: str | IO[bytes]) -> str | None:
         source.seek(position)
     else:
         return None
+    for mark, name in _WIDE_ENCODINGS:
+        if head.startswith(mark):
+            return name
     declared = DECLARED_ENCODING.match(head.removeprefix(b"\xef\xbb\xbf"))
     return declared.group(1).decode("ascii").lower() if declared else None
+
+
+# Byte-order marks, and how "<?" begins without one: the parser reads these encodings
+# whatever the declaration says, so the bytes tell, not the declaration (UTF-32 first: its
+# little-endian mark begins with UTF-16's).
+_WIDE_ENCODINGS = (
+    (b"\xff\xfe\x00\x00", "utf-32"),
+    (b"\x00\x00\xfe\xff", "utf-32"),
+    (b"\xff\xfe", "utf-16"),
+    (b"\xfe\xff", "utf-16"),
+    (b"<\x00\x00\x00", "utf-32"),
+    (b"\x00\x00\x00<", "utf-32"),
+    (b"<\x00", "utf-16"),
+    (b"\x00<", "utf-16"),
+)
 
 
 def parse_envelopes(
