@@ -52,6 +52,17 @@ def test_parse_of_write_is_identity() -> None:
     assert parsed == [envelope]
 
 
+def test_line_breaks_come_back_as_written_and_unwritable_characters_are_refused() -> None:
+    sample = episode("inpatient")
+    sample.records("XML1")[0]["GHI_CHU"] = "Dòng 1\r\nDòng 2\rDòng 3\n\tHết"
+    envelope = new_envelope("19001", "20250301", [sample])
+    parsed, findings = parse_envelopes(io.BytesIO(write_envelope(envelope)))
+    assert findings == [] and parsed == [envelope]
+    sample.records("XML1")[0]["GHI_CHU"] = "lỗi\x0b"
+    with pytest.raises(ValueError, match="GHI_CHU: ký tự U[+]000B"):
+        write_envelope(envelope)
+
+
 def test_signature_is_kept() -> None:
     envelope = new_envelope("19001", "20250301", all_episodes()[:1])
     envelope.signature = SIGNATURE

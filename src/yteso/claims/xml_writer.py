@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from base64 import b64encode
 from collections.abc import Iterable
 from xml.sax.saxutils import escape
@@ -12,8 +13,24 @@ from yteso.claims.envelope import ClaimDocument, Envelope, Episode, Record
 DECLARATION = '<?xml version="1.0" encoding="utf-8"?>\n'
 
 
+# Characters XML 1.0 cannot hold, even as references.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+# A parser turns a raw CR (and CR LF) into LF; as a reference it comes back as CR.
+_CARRIAGE_RETURN = {"\r": "&#13;"}
+
+
+def _value(name: str, value: str) -> str:
+    bad = _NOT_XML.search(value)
+    if bad:
+        raise ValueError(
+            f"{name}: ký tự U+{ord(bad.group()):04X} không ghi được trong XML "
+            f"(character U+{ord(bad.group()):04X} cannot be written in XML)"
+        )
+    return escape(value, _CARRIAGE_RETURN)
+
+
 def _fields(record: Record) -> str:
-    return "".join(f"<{name}>{escape(value)}</{name}>" for name, value in record.items())
+    return "".join(f"<{name}>{_value(name, value)}</{name}>" for name, value in record.items())
 
 
 def write_document(document: ClaimDocument) -> bytes:
