@@ -15,7 +15,7 @@ import io
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Literal, TypeVar
 
 from sqlalchemy.exc import IntegrityError, OperationalError
@@ -135,6 +135,39 @@ def _episode_scope_findings(
     return found
 
 
+# Clocks of facility systems may run a little ahead of ours.
+CLOCK_SKEW = timedelta(minutes=10)
+_EPISODE_TIMES = ("NGAY_VAO", "NGAY_VAO_NOI_TRU", "NGAY_RA", "NGAY_TTOAN")
+
+
+def _future_findings(
+    checked: CheckedSubmission, received_at: datetime, file: str | None
+) -> list[Finding]:
+    """An episode cannot end (or be paid) after it is received: a mistyped year would count
+    as on time and stay out of every late figure."""
+    found = []
+    latest = received_at + CLOCK_SKEW
+    for parsed in checked.episodes:
+        for summary in parsed.episode.records("XML1")[:1]:
+            where = Where(file, parsed.episode.ma_lk, "XML1", summary.get("STT"))
+            for name in _EPISODE_TIMES:
+                moment = local_moment(summary.get(name, ""))
+                if moment is None or moment <= latest:
+                    continue
+                shown = moment.astimezone(VIETNAM)
+                found.append(
+                    where.finding(
+                        "FUTURE_DATE",
+                        f"{name} ({shown:%d/%m/%Y %H:%M}) sau thời điểm tiếp nhận hồ sơ: "
+                        "kiểm tra năm, tháng, ngày.",
+                        f"{name} ({shown:%Y-%m-%d %H:%M}) is after the file was received: "
+                        "check the year, month and day.",
+                        field=name,
+                    )
+                )
+    return found
+
+
 def _scope_findings(
     checked: CheckedSubmission, facility_code: str, file: str | None
 ) -> list[Finding]:
@@ -218,6 +251,7 @@ def check_file(
         return IntakeResult("unchanged", known, received_at)
     checked = check_submission(io.BytesIO(raw), file)
     findings = checked.findings + _scope_findings(checked, facility_code, file)
+    findings += _future_findings(checked, received_at, file)
     transaction_id = uuid.uuid4().hex
     if has_errors(findings):
         return IntakeResult("rejected", transaction_id, received_at, findings)
