@@ -174,6 +174,22 @@ def test_unreadable_amounts_are_type_errors_not_crashes(value: str) -> None:
     assert {("TYPE", "DON_GIA"), ("TYPE", "T_BHTT")} <= _errors(sample)
 
 
+def test_an_unreadable_table_gives_its_finding_and_no_false_consequences() -> None:
+    """Its records are missing: no totals against the lines, no table missing or not
+    expected because of it."""
+    for table, broken in (("XML1", "XML1"), ("XML2", "XML2"), ("XML3", "XML3"), ("XML3", "XML99")):
+        sample = episode()
+        facility = _summary(sample)["MA_CSKCB"]
+        text = write_envelope(new_envelope(facility, "20250301", [sample])).decode()
+        opening = f"<LOAIHOSO>{table}</LOAIHOSO><NOIDUNGFILE>"
+        start = text.index(opening) + len(opening)
+        end = text.index("</NOIDUNGFILE>", start)
+        text = text[:start] + "PFRPTkdfSE9QPg" + text[end:]  # cut short
+        text = text.replace(f"<LOAIHOSO>{table}<", f"<LOAIHOSO>{broken}<")
+        rules = {f.rule for f in iter_findings(io.BytesIO(text.encode()))}
+        assert rules in ({"BAD_BASE64"}, {"UNKNOWN_TABLE"}), rules
+
+
 def test_totals_money() -> None:
     sample = episode()
     _summary(sample)["T_THUOC"] = "1.00"

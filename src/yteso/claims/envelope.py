@@ -24,6 +24,9 @@ class Episode:
     """One HOSO: the inner documents of one episode, in file order."""
 
     documents: list[ClaimDocument] = field(default_factory=list)
+    # LOAIHOSO of each FILEHOSO that could not be read (its finding says why): its records
+    # are missing, so sums over the episode's lines would be wrong.
+    unread: list[str] = field(default_factory=list, compare=False)
 
     def tables(self, table: str) -> list[ClaimDocument]:
         return [d for d in self.documents if d.table == table]

@@ -7,7 +7,7 @@ from collections import Counter
 from datetime import datetime
 from itertools import pairwise
 
-from yteso.claims import formats
+from yteso.claims import formats, specs
 from yteso.claims.envelope import Episode, Record
 from yteso.claims.findings import Finding, Where
 from yteso.core.text import is_digits
@@ -35,7 +35,12 @@ def check_tables(episode: Episode, summary: Record | None, where: Where) -> list
         for t, n in counts.items()
         if n > 1
     ]
+    unread = set(episode.unread)
+    if any(not specs.is_known(t) for t in unread):
+        unread.add("*")  # a document of unknown type may be any table
     if summary is None:
+        if unread & {"XML1", "*"}:
+            return found  # sent but unreadable: its own finding says why
         return [
             *found,
             where.finding(
@@ -45,7 +50,7 @@ def check_tables(episode: Episode, summary: Record | None, where: Where) -> list
                 field="LOAIHOSO",
             ),
         ]
-    return found + _presence(episode, summary, set(counts), where)
+    return found + _presence(episode, summary, set(counts), unread, where)
 
 
 def _expected_tables(episode: Episode, summary: Record) -> dict[str, tuple[bool, str, str]]:
@@ -71,9 +76,17 @@ def _expected_tables(episode: Episode, summary: Record) -> dict[str, tuple[bool,
     }
 
 
-def _presence(episode: Episode, summary: Record, present: set[str], where: Where) -> list[Finding]:
+def _presence(
+    episode: Episode, summary: Record, present: set[str], unread: set[str], where: Where
+) -> list[Finding]:
+    """Tables that must or must not be there; `unread`: tables sent but unreadable ("*" for
+    one of unknown type), which are neither missing nor known to hold nothing."""
     found = []
     for table, (wanted, when_vi, when_en) in _expected_tables(episode, summary).items():
+        if table == "XML4" and unread & {"XML3", "*"}:
+            continue  # whether XML3 has paraclinical services is unknown
+        if unread & {table, "*"}:
+            continue
         if table in present and not wanted:
             found.append(
                 where.finding(

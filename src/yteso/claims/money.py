@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
+from yteso.claims import specs
 from yteso.claims.envelope import Episode, Record
 from yteso.claims.findings import Finding, Where
 
@@ -280,10 +281,11 @@ def check_totals(lines: list[Line], summary: Record, where: Where) -> list[Findi
 
 
 def check_money(episode: Episode, summary: Record | None, where: Where) -> list[Finding]:
-    """Every XML2/XML3 line, then the XML1 totals (skipped if a line is unreadable)."""
+    """Every XML2/XML3 line, then the XML1 totals (skipped if a line is unreadable, or a
+    document that may hold lines could not be read: its finding says why)."""
     found: list[Finding] = []
     lines: list[Line] = []
-    readable = True
+    readable = not any(t in LINE_TABLES or not specs.is_known(t) for t in episode.unread)
     for table in LINE_TABLES:
         for record in episode.records(table):
             values = line_values(table, record)

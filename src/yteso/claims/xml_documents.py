@@ -162,11 +162,15 @@ def parse_document(
     return ClaimDocument(table_id, records), findings
 
 
+def _table_id(element: Element) -> str:
+    kind = element.find("LOAIHOSO")
+    return "" if kind is None else text_of(kind).strip().upper()
+
+
 def _file_hoso(
     element: Element, where: Where, digest: Callable[[bytes], object]
 ) -> tuple[ClaimDocument | None, list[Finding]]:
-    kind = element.find("LOAIHOSO")
-    table_id = "" if kind is None else text_of(kind).strip().upper()
+    table_id = _table_id(element)
     where = Where(where.file, where.ma_lk, table_id or None)
     if not specs.is_known(table_id):
         return None, [
@@ -194,6 +198,8 @@ def parse_hoso(element: Element, file: str | None) -> tuple[Episode, list[Findin
         findings.extend(found)
         if document is not None:
             episode.documents.append(document)
+        else:
+            episode.unread.append(_table_id(child))
     ma_lk = episode.ma_lk
     return episode, [_with_ma_lk(f, ma_lk) for f in findings], digest.hexdigest()
 
