@@ -8,6 +8,7 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from yteso.claims import FINDING_KEYS
+from yteso.claims.validator import validate_file
 from yteso.cli import app
 
 runner = CliRunner()
@@ -47,6 +48,10 @@ def test_faulty_files_exit_1_with_json_report(tmp_path: Path) -> None:
     report = json.loads(result.stdout)
     assert all(tuple(f) == FINDING_KEYS for f in report)
     assert set(rules) <= {f["rule"] for f in report}
+    # Each file's errors are exactly its manifest's: a fault breaks nothing else (NGAYLAP…).
+    for path in sorted(tmp_path.glob("*.xml")):
+        errors = {f.rule for f in validate_file(path) if f.severity == "error"}
+        assert errors == set(faults.get(path.name, [])), path.name
 
 
 def test_hostile_file_is_reported_in_text(tmp_path: Path) -> None:

@@ -209,6 +209,56 @@ def test_other_funding_steps_of_the_annex() -> None:
     assert parts(100_000) == (300_000, 120_000, 480_000)  # off T_BNTT
     assert parts(450_000) == (0, 70_000, 480_000)  # then T_BNCCT
     assert parts(600_000) == (0, 0, 400_000)  # then T_BHTT
+    assert parts(1_000_000) == (0, 0, 0)  # the whole cost: nothing left to pay
+
+
+def _line_with_other_funding() -> tuple[Episode, dict[str, str]]:
+    """The sample's first drug line, with 100.00 of state budget support (case a)."""
+    sample = episode()
+    line = sample.records("XML2")[0]
+    line["T_NGUONKHAC_NSNN"] = line["T_NGUONKHAC"] = "100.00"
+    parts = split(
+        Decimal(line["THANH_TIEN_BV"]),
+        Decimal(line["THANH_TIEN_BH"]),
+        Decimal(line["MUC_HUONG"]),
+        Decimal(100),
+    )
+    line.update({name: str(value) for name, value in parts.items()})
+    return sample, line
+
+
+def test_a_line_with_support_to_the_facility_is_checked_like_any_other() -> None:
+    """Case b: 100.00 off the cost before the split."""
+    sample = episode()
+    line = sample.records("XML2")[0]
+    cost, rate = Decimal(line["THANH_TIEN_BV"]), Decimal(line["MUC_HUONG"])
+    line["TYLE_TT_BH"] = "100"
+    line["T_NGUONKHAC_NSNN"] = line["T_NGUONKHAC"] = "100.00"
+    in_scope = cost - 100
+    bhtt = cents(in_scope * rate / 100)
+    line.update(
+        THANH_TIEN_BH=str(in_scope), T_BHTT=str(bhtt), T_BNCCT=str(in_scope - bhtt), T_BNTT="0"
+    )
+    assert {e for e in _errors(sample) if e[0] == "MONEY_LINE"} == set()
+    line["DON_GIA"] = str(Decimal(line["DON_GIA"]) + 1)  # the cost no longer adds up
+    assert ("MONEY_LINE", "THANH_TIEN_BV") in _errors(sample)
+
+
+def test_other_funding_above_the_cost_is_a_finding() -> None:
+    sample, line = _line_with_other_funding()
+    line["T_NGUONKHAC_NSNN"] = line["T_NGUONKHAC"] = str(2 * Decimal(line["THANH_TIEN_BV"]))
+    line["T_BHTT"] = str(-Decimal(line["THANH_TIEN_BV"]))
+    assert ("MONEY_LINE", "T_NGUONKHAC") in _errors(sample)
+
+
+def test_a_wrong_cost_gives_the_split_of_the_right_one() -> None:
+    sample = episode()
+    line = sample.records("XML2")[0]
+    expected_bhtt = line["T_BHTT"]
+    line["THANH_TIEN_BV"] = "1.00"
+    found = {f.field: f for f in validate_episode(sample) if f.rule == "MONEY_LINE"}
+    assert set(found) == {"THANH_TIEN_BV"}, found  # T_BHTT etc. fit the right cost
+    assert expected_bhtt not in found["THANH_TIEN_BV"].message_vi
 
 
 def test_links_sequences_and_duplicates() -> None:

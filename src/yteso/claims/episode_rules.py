@@ -170,7 +170,24 @@ def check_dates(summary: Record, where: Where) -> list[Finding]:
         for (earlier, a), (later, b) in pairwise(moments)
         if b < a
     ]
-    return found + _treatment_days(summary, where)
+    return found + _treatment_days(summary, where) + _born_after_visit(summary, where)
+
+
+def _born_after_visit(summary: Record, where: Where) -> list[Finding]:
+    bounds = formats.birth_date_bounds(summary.get("NGAY_SINH", ""))
+    seen = formats.parse_timestamp(summary.get("NGAY_VAO", ""))
+    if bounds is None or seen is None or bounds[0] <= seen.date():
+        return []
+    return [
+        where.finding(
+            "DATE_ORDER",
+            f"NGAY_SINH ({summary['NGAY_SINH'][:8]}) sau ngày vào viện NGAY_VAO "
+            f"({seen:%d/%m/%Y}): kiểm tra ngày sinh.",
+            f"NGAY_SINH ({summary['NGAY_SINH'][:8]}) is after the visit's NGAY_VAO "
+            f"({seen:%Y-%m-%d}): check the birth date.",
+            field="NGAY_SINH",
+        )
+    ]
 
 
 def _treatment_days(summary: Record, where: Where) -> list[Finding]:
@@ -195,10 +212,15 @@ def _treatment_days(summary: Record, where: Where) -> list[Finding]:
     ]
 
 
-def _age_days(summary: Record) -> int | None:
-    born = formats.birth_date(summary.get("NGAY_SINH", ""))
+def _age_days(summary: Record) -> int | tuple[int, int] | None:
+    """The age in days at the visit, or the (youngest, oldest) it can be when NGAY_SINH
+    lacks its day or month; None when unknown or born after the visit (its own finding)."""
+    bounds = formats.birth_date_bounds(summary.get("NGAY_SINH", ""))
     seen = formats.parse_timestamp(summary.get("NGAY_VAO", ""))
-    return (seen.date() - born).days if born and seen else None
+    if bounds is None or seen is None or bounds[0] > seen.date():
+        return None
+    youngest, oldest = max(0, (seen.date() - bounds[1]).days), (seen.date() - bounds[0]).days
+    return youngest if youngest == oldest else (youngest, oldest)
 
 
 def check_diagnoses(summary: Record, where: Where) -> list[Finding]:

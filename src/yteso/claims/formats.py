@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from functools import lru_cache
 
 from yteso.core.text import is_digits
@@ -49,6 +49,24 @@ def parse_date(value: str) -> date | None:
 def birth_date(value: str) -> date | None:
     """NGAY_SINH's date; None when day or month is unknown (written 00) or it is invalid."""
     return parse_date(value[:8]) if len(value) >= 8 else None
+
+
+def birth_date_bounds(value: str) -> tuple[date, date] | None:
+    """The earliest and latest day NGAY_SINH can stand for: its date, or with the 00
+    convention its month or year; None when it is invalid."""
+    exact = birth_date(value)
+    if exact is not None:
+        return exact, exact
+    year, month = value[:4], value[4:6]
+    if len(value) < 8 or not is_digits(value[:8]) or value[6:8] != "00" or year == "0000":
+        return None
+    if month == "00":
+        return date(int(year), 1, 1), date(int(year), 12, 31)
+    if not 1 <= int(month) <= 12:
+        return None
+    first = date(int(year), int(month), 1)
+    following = date(first.year + first.month // 12, first.month % 12 + 1, 1)
+    return first, following - timedelta(days=1)
 
 
 def _timestamp(value: str) -> Problem | None:

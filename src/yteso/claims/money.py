@@ -43,10 +43,14 @@ def amount(record: Record, name: str) -> Decimal | None:
 def split(
     total_bv: Decimal, total_bh: Decimal, rate: Decimal, other: Decimal
 ) -> dict[str, Decimal]:
-    """Case a of the annex: provisional split, then other funding off T_BNTT, T_BNCCT, T_BHTT."""
+    """Case a of the annex: provisional split, then other funding off T_BNTT, T_BNCCT, T_BHTT.
+    The steps hold "với điều kiện 0 < T_NGUONKHAC < THANH_TIEN_BV"; other funding equal to the
+    cost leaves nothing to pay, and more than the cost is a finding of its own."""
     bhtt = cents(total_bh * rate / HUNDRED)
     bncct = total_bh - bhtt
     bntt = total_bv - total_bh
+    if other <= 0:
+        return {"T_BHTT": bhtt, "T_BNCCT": bncct, "T_BNTT": bntt}
     if other > bncct + bntt:
         bhtt -= other - bncct - bntt
     if other > bntt:
@@ -203,26 +207,47 @@ def check_line(table: str, v: dict[str, Decimal], where: Where) -> list[Finding]
     )
     if other != v["T_NGUONKHAC"]:
         found.append(_mismatch(where, "T_NGUONKHAC", v["T_NGUONKHAC"], other))
-    split_a = split(v["THANH_TIEN_BV"], v["THANH_TIEN_BH"], v["MUC_HUONG"], v["T_NGUONKHAC"])
-    split_b = (
-        _facility_support(
-            v["THANH_TIEN_BV"],
-            v["THANH_TIEN_BH"],
-            v["MUC_HUONG"],
-            v["T_NGUONKHAC"],
-            v["TYLE_TT_BH"],
-        )
-        if other > 0
-        else None
-    )
-    if split_b is not None and all(v[n] == split_b[n] for n in _SPLIT):
+    total_bv = v["THANH_TIEN_BV"]
+    if total_bv != bv:
+        found.append(_mismatch(where, "THANH_TIEN_BV", total_bv, bv))
+        total_bv = bv  # the amounts below are then checked against the right cost
+    if v["T_NGUONKHAC"] > total_bv:
+        found.append(_other_above_cost(where, v["T_NGUONKHAC"], total_bv))
         return found
-    if v["THANH_TIEN_BV"] != bv:
-        found.append(_mismatch(where, "THANH_TIEN_BV", v["THANH_TIEN_BV"], bv))
-    if v["THANH_TIEN_BH"] not in accepted_bh:
-        found.append(_mismatch(where, "THANH_TIEN_BH", v["THANH_TIEN_BH"], min(accepted_bh)))
-    found.extend(_mismatch(where, n, v[n], split_a[n]) for n in _SPLIT if v[n] != split_a[n])
-    return found
+    return found + _split_findings(v, total_bv, accepted_bh, other > 0, where)
+
+
+def _split_findings(
+    v: dict[str, Decimal],
+    total_bv: Decimal,
+    accepted_bh: frozenset[Decimal],
+    other_funding: bool,
+    where: Where,
+) -> list[Finding]:
+    """THANH_TIEN_BH and the split: case b (support to the facility, which also lowers
+    THANH_TIEN_BH) when it fits, else the formula's THANH_TIEN_BH and case a."""
+    rate, total_bh = v["MUC_HUONG"], v["THANH_TIEN_BH"]
+    if other_funding:
+        case_b = _facility_support(total_bv, total_bh, rate, v["T_NGUONKHAC"], v["TYLE_TT_BH"])
+        if case_b is not None and all(v[n] == case_b[n] for n in _SPLIT):
+            return []
+    found = []
+    if total_bh not in accepted_bh:
+        found.append(_mismatch(where, "THANH_TIEN_BH", total_bh, min(accepted_bh)))
+        total_bh = min(accepted_bh)
+    case_a = split(total_bv, total_bh, rate, v["T_NGUONKHAC"])
+    return found + [_mismatch(where, n, v[n], case_a[n]) for n in _SPLIT if v[n] != case_a[n]]
+
+
+def _other_above_cost(where: Where, other: Decimal, cost: Decimal) -> Finding:
+    return where.finding(
+        "MONEY_LINE",
+        f"T_NGUONKHAC = {other} lớn hơn chi phí của dòng THANH_TIEN_BV = {cost}: nguồn khác "
+        "chỉ chi trả trong phạm vi chi phí.",
+        f"T_NGUONKHAC = {other} is more than the line's cost THANH_TIEN_BV = {cost}: other "
+        "funding pays within the cost only.",
+        field="T_NGUONKHAC",
+    )
 
 
 def _mismatch(where: Where, name: str, given: Decimal, expected: Decimal) -> Finding:

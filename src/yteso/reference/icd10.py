@@ -79,10 +79,13 @@ class AgeLimit:
     label_vi: str  # as the annex title words it: "trên 27 ngày tuổi", "8 – 19 tuổi"
     label_en: str
 
-    def allows(self, age_days: int) -> bool:
-        low = self.min_days if self.min_days is not None else age_days
-        high = self.max_days if self.max_days is not None else age_days
-        return low <= age_days <= high
+    def allows(self, age_days: int | tuple[int, int]) -> bool:
+        """Whether the age (or some age of a range: a birth date of unknown day or month)
+        is within the limit."""
+        youngest, oldest = age_days if isinstance(age_days, tuple) else (age_days, age_days)
+        too_young = self.min_days is not None and oldest < self.min_days
+        too_old = self.max_days is not None and youngest > self.max_days
+        return not (too_young or too_old)
 
 
 @dataclass(frozen=True, slots=True)
@@ -258,14 +261,16 @@ def check(
     code: str,
     *,
     sex: int | None = None,
-    age_days: int | None = None,
+    age_days: int | tuple[int, int] | None = None,
     principal: bool = False,
     secondary: Iterable[str] = (),
 ) -> list[RuleViolation]:
     """Rules of QĐ 4469 that a diagnosis breaks; an empty list when it breaks none.
 
     `sex` is the QĐ 130 GIOI_TINH code (1 male, 2 female, 3 undetermined); `age_days` the
-    patient's age in days at the visit. None means unknown and never breaks a rule.
+    patient's age in days at the visit, or the (youngest, oldest) it can be when the birth
+    date lacks its day or month: a rule is broken only if every age of it breaks the rule.
+    None means unknown and never breaks a rule.
     `principal` says whether the code is the principal diagnosis (MA_BENH_CHINH);
     `secondary` lists the other codes of the episode (MA_BENH_KT), which lets an asterisk
     code stand as principal next to its dagger code (annex A1).
@@ -340,14 +345,15 @@ def _wrong_sex(entry: Icd10Code, sex: Sex) -> RuleViolation:
     )
 
 
-def _wrong_age(entry: Icd10Code, limit: AgeLimit, age_days: int) -> RuleViolation:
+def _wrong_age(entry: Icd10Code, limit: AgeLimit, age_days: int | tuple[int, int]) -> RuleViolation:
+    age = f"{age_days[0]}–{age_days[1]}" if isinstance(age_days, tuple) else str(age_days)
     return RuleViolation(
         rule="ICD_AGE_RANGE",
         code=entry.code,
         message_vi=f"Mã {_label(entry)} chỉ phù hợp độ tuổi: {limit.label_vi} (Phụ lục "
-        f"{limit.annex}: {_days(limit)} ngày tuổi); người bệnh {age_days} ngày tuổi.",
+        f"{limit.annex}: {_days(limit)} ngày tuổi); người bệnh {age} ngày tuổi.",
         message_en=f"Code {entry.code} fits age {limit.label_en} only (annex {limit.annex}:"
-        f" {_days(limit)} days old); the patient is {age_days} days old.",
+        f" {_days(limit)} days old); the patient is {age} days old.",
         annex=limit.annex,
     )
 

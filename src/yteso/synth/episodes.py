@@ -18,6 +18,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from yteso.claims import ClaimDocument, Episode, Record, new_envelope, write_envelope
+from yteso.claims.formats import parse_date
 from yteso.synth.episode_catalogue import DIAGNOSES, YEAR, Diagnosis
 from yteso.synth.episode_lines import Visit, build_lines, line_totals, money_text
 from yteso.synth.episode_papers import paper_documents, summary_record
@@ -128,7 +129,8 @@ def _total_off(episode: Episode) -> None:
 
 
 def _line_off(episode: Episode) -> None:
-    _bump(episode.records("XML2")[0], "THANH_TIEN_BV", "1")
+    # The price, not an amount: the line no longer adds up, the totals of the lines still do.
+    _bump(episode.records("XML2")[0], "DON_GIA", "1")
 
 
 def _paid_before(episode: Episode) -> None:
@@ -155,8 +157,10 @@ FAULTS: dict[str, Callable[[Episode], None]] = {
 }
 
 
-def _start(rng: random.Random) -> datetime:
-    day = date(YEAR, 1, 1) + timedelta(days=rng.randrange(365))
+def _start(rng: random.Random, born: date) -> datetime:
+    """A visit in YEAR, not before the person was born."""
+    first = max(date(YEAR, 1, 1), born)
+    day = first + timedelta(days=rng.randrange((date(YEAR, 12, 31) - first).days + 1))
     return datetime(day.year, day.month, day.day, rng.randint(7, 16), rng.randrange(60))
 
 
@@ -171,9 +175,12 @@ def generate_episodes(
     weights = [w for _, w in KINDS]
     for index in range(count):
         facility, person = rng.choice(places), rng.choice(people)
+        while person.birth_date.year > YEAR:
+            person = rng.choice(people)
         kind = rng.choices(kinds, weights)[0]
         ma_lk = f"{facility.code}{seed % 1000:03d}{index:08d}"
-        episode = build_episode(rng, person, facility, kind, ma_lk, _start(rng), lines)
+        start = _start(rng, person.birth_date)
+        episode = build_episode(rng, person, facility, kind, ma_lk, start, lines)
         injected: tuple[str, ...] = ()
         if faults and rng.random() < FAULT_SHARE:
             rule = rng.choice(sorted(FAULTS))
@@ -188,7 +195,9 @@ def write_episodes(episodes: Iterator[GeneratedEpisode], out: Path) -> int:
     manifest: dict[str, list[str]] = {}
     written = 0
     for item in episodes:
-        created = item.episode.records("XML1")[0]["NGAY_RA"][:8] or f"{YEAR}0101"
+        # Made the day the episode ended; a fault may have broken NGAY_RA, not the envelope.
+        ended = item.episode.records("XML1")[0]["NGAY_RA"][:8]
+        created = ended if parse_date(ended) else f"{YEAR}1231"
         name = f"{item.facility_code}_{item.ma_lk}.xml"
         envelope = new_envelope(item.facility_code, created, [item.episode])
         (out / name).write_bytes(write_envelope(envelope))
