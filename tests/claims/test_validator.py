@@ -96,6 +96,19 @@ def test_digits_other_than_0_to_9_are_findings_not_crashes(field: str, value: st
     assert field in {name for _rule, name in _errors(sample)}
 
 
+def test_birth_date_after_the_visit_and_ages_of_an_unknown_birth_day() -> None:
+    sample = episode()
+    summary = _summary(sample)
+    summary["NGAY_SINH"] = str(int(summary["NGAY_VAO"][:4]) + 1) + "01010000"
+    assert ("DATE_ORDER", "NGAY_SINH") in _errors(sample)
+    # born some day of 1950: every age it can stand for is far past a newborn's code
+    summary.update(NGAY_SINH="195000000000", MA_BENH_KT="P07.3")
+    assert ("ICD_AGE_RANGE", "MA_BENH_KT") in _errors(sample)
+    # born some day of the visit's year: a newborn's code may fit
+    summary["NGAY_SINH"] = summary["NGAY_VAO"][:4] + "00000000"
+    assert ("ICD_AGE_RANGE", "MA_BENH_KT") not in _errors(sample)
+
+
 def test_unknown_birth_day_and_month_are_accepted() -> None:
     sample = episode()
     _summary(sample)["NGAY_SINH"] = _summary(sample)["NGAY_SINH"][:4] + "00000000"

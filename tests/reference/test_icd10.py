@@ -152,6 +152,16 @@ def test_newborn_code_for_a_two_year_old() -> None:
     assert _rules("P00.0", age_days=None) == []
 
 
+def test_an_age_range_breaks_a_limit_only_if_every_age_of_it_does() -> None:
+    """A birth date of unknown day or month: the youngest and oldest the patient can be."""
+    assert _rules("P00.0", age_days=(700, 1065)) == ["ICD_AGE_RANGE"]
+    assert _rules("P00.0", age_days=(200, 565)) == []
+    assert _rules("B94.0", age_days=(0, 20)) == ["ICD_AGE_RANGE"]
+    assert _rules("B94.0", age_days=(0, 365)) == []
+    [violation] = icd10.check("P00.0", age_days=(700, 1065))
+    assert "700–1065" in violation.message_vi
+
+
 def test_age_limits_read_from_each_annex_title() -> None:
     assert _rules("B94.0", age_days=27) == ["ICD_AGE_RANGE"]  # A3.5: over 27 days
     assert _rules("B94.0", age_days=28) == []
