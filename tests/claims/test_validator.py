@@ -17,6 +17,7 @@ from yteso.claims import (
     new_envelope,
     split,
     validate_episode,
+    write_document,
     write_envelope,
 )
 from yteso.claims.findings import Finding
@@ -107,6 +108,17 @@ def test_birth_date_after_the_visit_and_ages_of_an_unknown_birth_day() -> None:
     # born some day of the visit's year: a newborn's code may fit
     summary["NGAY_SINH"] = summary["NGAY_VAO"][:4] + "00000000"
     assert ("ICD_AGE_RANGE", "MA_BENH_KT") not in _errors(sample)
+
+
+def test_a_summary_sent_alone_gets_its_date_and_diagnosis_rules() -> None:
+    sample = episode()
+    summary = _summary(sample)
+    summary.update(GIOI_TINH="1", MA_BENH_CHINH="U99.9", MA_BENH_KT="O80")
+    summary["NGAY_RA"] = summary["NGAY_VAO"][:8] + "0000"
+    alone = write_document(sample.tables("XML1")[0])
+    rules = {(f.rule, f.field) for f in iter_findings(io.BytesIO(alone))}
+    expected = {("ICD_UNKNOWN", "MA_BENH_CHINH"), ("ICD_SEX_FEMALE_ONLY", "MA_BENH_KT")}
+    assert expected | {("DATE_ORDER", "NGAY_RA")} <= rules
 
 
 def test_unknown_birth_day_and_month_are_accepted() -> None:

@@ -79,6 +79,18 @@ def _facility(summary: Record, facility_code: str | None, where: Where) -> list[
     ]
 
 
+def _summary_rules(document: ClaimDocument, file: str | None) -> list[Finding]:
+    """An XML1 sent alone: the rules that need only the summary (dates, diagnoses)."""
+    found: list[Finding] = []
+    if document.table != "XML1":
+        return found
+    for summary in document.records:
+        where = Where(file, summary.get("MA_LK"), "XML1", summary.get("STT"))
+        found += episode_rules.check_dates(summary, where)
+        found += episode_rules.check_diagnoses(summary, where)
+    return found
+
+
 def _envelope_header(end: EnvelopeEnd, file: str | None) -> list[Finding]:
     """MACSKCB (5 digits) and NGAYLAP (yyyymmdd) of the envelope."""
     found = []
@@ -125,6 +137,7 @@ class _Checker:
             yield from _envelope_header(event, self.file)
         elif event.document is not None:
             yield from validate_document(event.document, self.file)
+            yield from _summary_rules(event.document, self.file)
 
 
 def iter_findings(source: str | IO[bytes], file: str | None = None) -> Iterator[Finding]:
