@@ -136,6 +136,18 @@ def test_icd_rules_use_sex_and_age() -> None:
     assert ("ICD_AGE_RANGE", "MA_BENH_KT") in _errors(sample)
 
 
+def test_icd_codes_written_otherwise_than_qd_4469_are_warnings() -> None:
+    for written in ("J06.9", "J069", "G01*"):
+        sample = episode()
+        _summary(sample).update(MA_BENH_CHINH="J06.9", MA_BENH_KT=written)
+        assert [f.rule for f in validate_episode(sample) if f.rule == "ICD_FORMAT"] == []
+    sample = episode()
+    _summary(sample).update(MA_BENH_CHINH="j06.9", MA_BENH_KT="")
+    (finding,) = [f for f in validate_episode(sample) if f.rule == "ICD_FORMAT"]
+    assert (finding.field, finding.severity) == ("MA_BENH_CHINH", "warning")
+    assert "'J06.9'" in finding.message_vi
+
+
 def test_unknown_field_is_a_warning() -> None:
     sample = episode()
     _summary(sample)["TRUONG_LA"] = "x"

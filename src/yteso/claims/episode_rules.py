@@ -233,10 +233,31 @@ def check_diagnoses(summary: Record, where: Where) -> list[Finding]:
     if principal:
         for v in icd10.check(principal, sex=sex, age_days=age, principal=True, secondary=secondary):
             found.append(where.finding(v.rule, v.message_vi, v.message_en, field="MA_BENH_CHINH"))
+        found += _spelling(principal, "MA_BENH_CHINH", where)
     for code in secondary:
         for v in icd10.check(code, sex=sex, age_days=age):
             found.append(where.finding(v.rule, v.message_vi, v.message_en, field="MA_BENH_KT"))
+        found += _spelling(code, "MA_BENH_KT", where)
     return found
+
+
+def _spelling(code: str, field: str, where: Where) -> list[Finding]:
+    """A known code written otherwise than QĐ 4469 does (with or without its dot, and the
+    dagger or asterisk mark): read all the same, but the portal may not."""
+    entry = icd10.get(code)
+    written = code.strip().rstrip("*+†")
+    if entry is None or written in (entry.code, entry.code.replace(".", "")):
+        return []
+    return [
+        where.finding(
+            "ICD_FORMAT",
+            f"Mã '{code}' nên ghi '{entry.code}' như QĐ 4469 (chữ in hoa, có hoặc không dấu chấm).",
+            f"Code '{code}' should be written '{entry.code}' as in QĐ 4469 (upper case, with or "
+            "without the dot).",
+            field=field,
+            severity="warning",
+        )
+    ]
 
 
 def _timestamp_text(value: str) -> bool:
