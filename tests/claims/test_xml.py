@@ -12,6 +12,7 @@ from tests.claims.samples import all_episodes, episode
 from yteso.claims import (
     ClaimDocument,
     Envelope,
+    iter_findings,
     iter_submission,
     new_envelope,
     parse_envelopes,
@@ -177,6 +178,8 @@ def test_envelope_in_another_encoding_is_a_finding() -> None:
 def test_truncated_or_foreign_files_are_findings_not_crashes() -> None:
     whole = write_envelope(new_envelope("19001", "20250301", all_episodes()[:2]))
     assert "XML_MALFORMED" in _rules(whole[: len(whole) // 2])
+    (cut,) = list(iter_findings(io.BytesIO(whole[:100])))
+    assert "ở dòng 2, cột" in cut.message_vi and "token" not in cut.message_vi
     assert _rules(b"<html><body/></html>") == ["UNKNOWN_DOCUMENT"]
     assert _rules(b"") == ["XML_MALFORMED"]
 

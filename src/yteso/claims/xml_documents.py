@@ -43,9 +43,12 @@ def _forbidden(where: Where, what_vi: str, what_en: str) -> Finding:
 def unreadable(where: Where, error: Exception, what_vi: str, what_en: str) -> Finding:
     if isinstance(error, DefusedXmlException):
         return _forbidden(where, what_vi, what_en)
+    position = getattr(error, "position", None)  # (line, column) of expat's error
+    at = f" ở dòng {position[0]}, cột {position[1]}" if position else ""
     return where.finding(
         "XML_MALFORMED",
-        f"{what_vi} không phải XML hợp lệ: {error}.",
+        f"{what_vi} không phải XML hợp lệ{at}: tệp bị cắt cụt, thiếu thẻ đóng hoặc có ký tự "
+        "không được phép; hãy xuất lại tệp từ phần mềm.",
         f"{what_en} is not well-formed XML: {error}.",
     )
 
