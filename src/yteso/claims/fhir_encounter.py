@@ -17,6 +17,7 @@ from yteso.claims.fhir_terms import (
     compact,
     concept,
     date,
+    extension_url,
     extensions,
     facility_ref,
     local_system,
@@ -69,10 +70,17 @@ _KEPT_AS_EXTENSIONS = (
     "MA_TAI_NAN",
     "MA_LY_DO_VNT",
     "LY_DO_VNT",
-    "NGAY_VAO_NOI_TRU",
     "PP_DIEU_TRI",
     "GHI_CHU",
 )
+
+
+def _admitted(summary: dict[str, str]) -> list[dict[str, str]]:
+    """NGAY_VAO_NOI_TRU, a time like the others: a dateTime at +07:00."""
+    admitted = moment(summary.get("NGAY_VAO_NOI_TRU"))
+    return (
+        [{"url": extension_url("NGAY_VAO_NOI_TRU"), "valueDateTime": admitted}] if admitted else []
+    )
 
 
 def diagnosis_codes(summary: dict[str, str]) -> list[str]:
@@ -134,7 +142,7 @@ def _hospitalization(summary: dict[str, str]) -> dict[str, Any]:
     if outcome:
         stay["extension"] = [
             {
-                "url": local_system("KET_QUA_DTRI"),
+                "url": extension_url("KET_QUA_DTRI"),
                 "valueCoding": coding(
                     local_system("KET_QUA_DTRI"), outcome, _OUTCOMES.get(outcome)
                 ),
@@ -164,7 +172,7 @@ def encounter(ctx: EpisodeContext, diagnoses: list[str]) -> Resource:
             "resourceType": "Encounter",
             "id": ctx.id(),
             "meta": ctx.meta("XML1"),
-            "extension": extensions(summary, _KEPT_AS_EXTENSIONS),
+            "extension": extensions(summary, _KEPT_AS_EXTENSIONS) + _admitted(summary),
             "identifier": ctx.identifier("MA_LK", ctx.ma_lk)
             + ctx.identifier("MA_HSBA", summary.get("MA_HSBA")),
             "status": "finished",

@@ -13,7 +13,6 @@ from typing import Any
 from yteso.claims.envelope import Episode, Record
 from yteso.claims.fhir_terms import (
     ICD9CM,
-    ICD10,
     LOINC,
     MEDICATION_CODES,
     SERVICE_CODES,
@@ -24,6 +23,7 @@ from yteso.claims.fhir_terms import (
     compact,
     concept,
     extensions,
+    icd10_reasons,
     local_system,
     moment,
     number,
@@ -146,7 +146,7 @@ def procedures(ctx: EpisodeContext, episode: Episode) -> list[Resource]:
                     "encounter": ctx.encounter,
                     **_performed(record),
                     "performer": [{"actor": p} for p in performers if p],
-                    "reasonCode": [concept(ICD10, c) for c in split_codes(record.get("MA_BENH"))],
+                    "reasonCode": icd10_reasons(record.get("MA_BENH")),
                     "bodySite": [{"text": record["VI_TRI_TH_DVKT"]}]
                     if record.get("VI_TRI_TH_DVKT")
                     else [],

@@ -15,7 +15,6 @@ from typing import Any
 
 from yteso.claims.envelope import ClaimDocument, Episode, Record
 from yteso.claims.fhir_terms import (
-    ICD10,
     LOINC,
     SERVICE_CODES,
     EpisodeContext,
@@ -25,9 +24,9 @@ from yteso.claims.fhir_terms import (
     concept,
     date,
     facility_ref,
+    icd10_reasons,
     moment,
     practitioner_ref,
-    split_codes,
 )
 from yteso.claims.xml_writer import write_document
 
@@ -105,7 +104,7 @@ def composition(ctx: EpisodeContext, table: str, record: Record, number: int) ->
             "resourceType": "Composition",
             "id": ctx.id(table, str(number)),
             "meta": ctx.meta(table),
-            "identifier": ctx.identifier("SO_LUU_TRU", record.get("SO_LUU_TRU")),
+            "identifier": next(iter(ctx.identifier("SO_LUU_TRU", record.get("SO_LUU_TRU"))), None),
             "status": "final",
             "type": {"coding": [coding(LOINC, code, name)], "text": title},
             "subject": ctx.patient,
@@ -120,7 +119,6 @@ def composition(ctx: EpisodeContext, table: str, record: Record, number: int) ->
 
 
 def referral(ctx: EpisodeContext, record: Record, number: int) -> Resource:
-    reasons = split_codes(record.get("MA_BENH_CHINH")) + split_codes(record.get("MA_BENH_KT"))
     return compact(
         {
             "resourceType": "ServiceRequest",
@@ -136,7 +134,7 @@ def referral(ctx: EpisodeContext, record: Record, number: int) -> Resource:
             "authoredOn": moment(record.get("NGAY_RA") or ctx.summary.get("NGAY_RA")),
             "requester": facility_ref(record.get("MA_NOI_DI") or ctx.facility),
             "performer": [p for p in (facility_ref(record.get("MA_NOI_DEN")),) if p],
-            "reasonCode": [concept(ICD10, code) for code in reasons],
+            "reasonCode": icd10_reasons(record.get("MA_BENH_CHINH"), record.get("MA_BENH_KT")),
             "note": [
                 {"text": record[f]} for f in ("HUONG_DIEU_TRI", "MA_LYDO_CT") if record.get(f)
             ],
@@ -158,7 +156,7 @@ def follow_up(ctx: EpisodeContext, record: Record, number: int) -> Resource:
             "meta": ctx.meta("XML14"),
             "identifier": ctx.identifier("SO_GIAYHEN_KL", record.get("SO_GIAYHEN_KL")),
             "status": "proposed",
-            "reasonCode": [concept(ICD10, c) for c in split_codes(record.get("MA_BENH_CHINH"))],
+            "reasonCode": icd10_reasons(record.get("MA_BENH_CHINH")),
             "description": "Hẹn khám lại",
             "created": date(record.get("NGAY_CT")),
             "participant": participants,

@@ -15,6 +15,7 @@ from typing import Any
 
 from yteso.claims.envelope import Record
 from yteso.core.text import is_digits
+from yteso.reference import icd10
 
 Resource = dict[str, Any]
 
@@ -123,6 +124,19 @@ def concept(system: str, code: str | None, text: str | None = None) -> dict[str,
     found: dict[str, Any] = {"coding": [coding(system, code)]} if code else {}
     if text:
         found["text"] = text
+    return found
+
+
+def icd10_reasons(*values: str | None) -> list[dict[str, Any]]:
+    """`;`-separated ICD-10 codes as concepts with the QĐ 4469 dotted code (as Conditions
+    carry it, so a search by code finds both), each once."""
+    found: list[dict[str, Any]] = []
+    for value in values:
+        for code in split_codes(value):
+            known = icd10.get(code)
+            reason = {"coding": [coding(ICD10, known.code if known else code)]}
+            if reason not in found:
+                found.append(reason)
     return found
 
 

@@ -143,22 +143,24 @@ def structural_issues(
 
 
 @cache
-def _known_lists(res_type: str) -> tuple[set[str], frozenset[str]]:
-    """Element names seen valid for the type (grown as choice names are met), and the
-    names that must be lists in it."""
+def _known_lists(res_type: str) -> tuple[set[str], frozenset[str], frozenset[str]]:
+    """Element names seen valid for the type (grown as choice names are met), the names
+    that must be lists in it, and those of _LISTS that must not."""
     plain, _choices = allowed_elements(res_type)
-    return set(plain), frozenset(k for k in _LISTS if (res_type, k) not in _SINGLE)
+    singles = frozenset(k for t, k in _SINGLE if t == res_type)
+    return set(plain), frozenset(_LISTS - singles), singles
 
 
 def _elements_look_fine(res_type: str, resource: dict[str, Any]) -> bool:
     """The common case in a few set operations; False sends the resource to the full check."""
-    known, lists = _known_lists(res_type)
+    known, lists, singles = _known_lists(res_type)
     keys = resource.keys()
     if not known.issuperset(keys):
         return False
     meta = resource.get("meta")
     return (
         all(isinstance(resource[k], list) for k in lists.intersection(keys))
+        and not any(isinstance(resource[k], list) for k in singles.intersection(keys))
         and all(isinstance(resource[k], str) for k in _STRINGS.intersection(keys))
         and (meta is None or isinstance(meta, dict))
     )
@@ -181,9 +183,19 @@ def _element_issues(res_type: str, resource: dict[str, Any]) -> list[Issue]:
             )
             continue
         known_names.add(key)
-        if key in _LISTS and (res_type, key) not in _SINGLE and not isinstance(value, list):
+        single = (res_type, key) in _SINGLE
+        if key in _LISTS and not single and not isinstance(value, list):
             issues.append(
                 Issue("error", "structure", f"{key} phải là một mảng", f"{res_type}.{key}")
+            )
+        elif single and isinstance(value, list):
+            issues.append(
+                Issue(
+                    "error",
+                    "structure",
+                    f"{key} của {res_type} chỉ có một giá trị (FHIR R4), không phải một mảng",
+                    f"{res_type}.{key}",
+                )
             )
         elif key in _STRINGS and not isinstance(value, str):
             issues.append(Issue("error", "structure", f"{key} phải là chuỗi", f"{res_type}.{key}"))
