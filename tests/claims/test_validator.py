@@ -288,6 +288,16 @@ def test_other_funding_above_the_cost_is_a_finding() -> None:
     assert ("MONEY_LINE", "T_NGUONKHAC") in _errors(sample)
 
 
+def test_a_negative_line_without_other_funding_gets_its_split_checked() -> None:
+    sample = episode()
+    line = sample.records("XML2")[0]
+    line.update(SO_LUONG="-1", DON_GIA="100", TYLE_TT_BH="100", MUC_HUONG="80")
+    line.update(THANH_TIEN_BV="-100.00", THANH_TIEN_BH="-100.00", T_BNTT="0.00")
+    line.update(T_BHTT="-81.00", T_BNCCT="-20.00")
+    found = {f.field for f in validate_episode(sample) if f.rule == "MONEY_LINE"}
+    assert found == {"T_BHTT"}  # -80.00; T_BNCCT -20.00 is right
+
+
 def test_a_wrong_cost_gives_the_split_of_the_right_one() -> None:
     sample = episode()
     line = sample.records("XML2")[0]

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -13,7 +14,7 @@ from sqlalchemy.orm import Session
 from tests.records import fixtures as fx
 from tests.records.test_crud import create
 from tests.records.test_search import ids, search
-from yteso.records.indexing import index_rows
+from yteso.records.indexing import date_range, index_rows
 from yteso.records.models import FhirResource, ReferenceIndex, StringIndex, TokenIndex
 
 MA_LK = "urn:yteso:qd130:MA_LK:19001"
@@ -169,3 +170,9 @@ def test_new_resources_are_never_given_another_resources_serial(
         return
     assert response.status_code == 500
     assert ids(search(client, his, "Observation", patient=patient["id"])) == []
+
+
+@pytest.mark.parametrize("text", ["٢٠٢٥", "２０２５-01-01", "2025-0١-01"])
+def test_dates_are_written_with_digits_0_to_9(text: str) -> None:
+    with pytest.raises(ValueError, match="ngày giờ không hợp lệ"):
+        date_range(text)

@@ -211,7 +211,7 @@ def check_line(table: str, v: dict[str, Decimal], where: Where) -> list[Finding]
     if total_bv != bv:
         found.append(_mismatch(where, "THANH_TIEN_BV", total_bv, bv))
         total_bv = bv  # the amounts below are then checked against the right cost
-    if v["T_NGUONKHAC"] > total_bv:
+    if v["T_NGUONKHAC"] > max(total_bv, ZERO):
         found.append(_other_above_cost(where, v["T_NGUONKHAC"], total_bv))
         return found
     return found + _split_findings(v, total_bv, accepted_bh, other > 0, where)

@@ -25,3 +25,8 @@ def is_digits(text: str) -> bool:
     """Only the ASCII digits 0-9: str.isdigit() also takes '²' and '١', on which int()
     fails or reads a number no Vietnamese format holds."""
     return text.isascii() and text.isdigit()
+
+
+# For text fields of people and places: control characters (tab and line breaks included)
+# have no place in a name, and XML cannot carry most of them (the check-in XML0).
+NO_CONTROL_CHARACTERS = r"^[^\x00-\x1f\x7f]*$"

@@ -5,6 +5,8 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from yteso.core.text import NO_CONTROL_CHARACTERS
+
 
 class IdentifierKind(StrEnum):
     """VN Core IG NamingSystem names (system = http://fhir.ehealth.gov.vn/core/sid/<kind>)."""
@@ -30,15 +32,15 @@ class Identifier(BaseModel):
 
 
 class PersonIn(BaseModel):
-    family_name: str = Field(min_length=1, max_length=60)
-    middle_name: str = Field(default="", max_length=120)
-    given_name: str = Field(min_length=1, max_length=60)
+    family_name: str = Field(min_length=1, max_length=60, pattern=NO_CONTROL_CHARACTERS)
+    middle_name: str = Field(default="", max_length=120, pattern=NO_CONTROL_CHARACTERS)
+    given_name: str = Field(min_length=1, max_length=60, pattern=NO_CONTROL_CHARACTERS)
     sex: int = Field(ge=1, le=3)
     birth_date: date | None = None
     birth_date_precision: str = Field(default="day", pattern="^(day|month|year)$")
-    commune_code: str | None = Field(default=None, pattern=r"^\d{5}$")
-    address_line: str | None = Field(default=None, max_length=255)
-    phone: str | None = Field(default=None, pattern=r"^0\d{9,10}$")
+    commune_code: str | None = Field(default=None, pattern=r"^[0-9]{5}$")
+    address_line: str | None = Field(default=None, max_length=255, pattern=NO_CONTROL_CHARACTERS)
+    phone: str | None = Field(default=None, pattern=r"^0[0-9]{9,10}$")
     identifiers: list[Identifier] = Field(default_factory=list)
 
 
@@ -74,7 +76,7 @@ class SourceRecordIn(BaseModel):
     sex: int = Field(default=3, ge=1, le=3)
     identifiers: list[Identifier] = Field(default_factory=list)
     commune_code: str | None = Field(default=None, max_length=5)
-    address_line: str | None = Field(default=None, max_length=255)
+    address_line: str | None = Field(default=None, max_length=255, pattern=NO_CONTROL_CHARACTERS)
     phone: str | None = Field(default=None, max_length=15)
 
 

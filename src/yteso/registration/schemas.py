@@ -7,6 +7,8 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from yteso.core.text import NO_CONTROL_CHARACTERS
+
 Priority = Literal["none", "child", "elderly", "pregnant", "disability"]
 ClaimedPriority = Literal["pregnant", "disability"]
 
@@ -123,11 +125,11 @@ class ConfirmOut(BaseModel):
 
 class RegisterIn(BaseModel):
     token: str = Field(min_length=10, max_length=100)
-    full_name: str = Field(min_length=1, max_length=120)
+    full_name: str = Field(min_length=1, max_length=120, pattern=NO_CONTROL_CHARACTERS)
     birth_date: date
     sex: int = Field(ge=1, le=2)
-    commune_code: str = Field(pattern=r"^\d{5}$")
-    phone: str = Field(pattern=r"^0\d{9,10}$")
+    commune_code: str = Field(pattern=r"^[0-9]{5}$")
+    phone: str = Field(pattern=r"^0[0-9]{9,10}$")
 
 
 class TicketIn(BaseModel):
