@@ -190,6 +190,13 @@ def test_each_episode_is_scoped_to_the_sender_wherever_it_stands(
     response = client.post(URL, content=_hoso_outside_envelope(other), headers=headers)
     assert response.status_code == 422
     assert {"NOT_AN_ENVELOPE", "FACILITY_SCOPE"} <= {f["rule"] for f in response.json()["findings"]}
+    # beside an envelope, a stray HOSO is still outside one
+    inside = _file(_episode()).decode()
+    stray = _hoso_outside_envelope(_file(_episode(kind="inpatient"))).decode()[6:-7]
+    mixed = f"<ROOT>{inside[inside.index('<GIAMDINHHS>') :]}{stray}</ROOT>".encode()
+    response = client.post(URL, content=mixed, headers=headers)
+    assert response.status_code == 422
+    assert "NOT_AN_ENVELOPE" in {f["rule"] for f in response.json()["findings"]}
     text = _file(_episode("19002")).decode()
     header = text[text.index("<THONGTINDONVI>") : text.index("</THONGTINDONVI>") + 16]
     late = text.replace(header, "").replace("</GIAMDINHHS>", header + "</GIAMDINHHS>")

@@ -173,12 +173,14 @@ def _scope_findings(
 ) -> list[Finding]:
     where = Where(file)
     found = []
-    if (checked.single_documents or checked.episodes) and not checked.envelopes:
+    outside = [p.episode.ma_lk for p in checked.episodes if not p.in_envelope]
+    if outside or (checked.single_documents and not checked.envelopes):
+        listed = f" (MA_LK {', '.join(k or '?' for k in outside[:5])})" if outside else ""
         found.append(
             where.finding(
                 "NOT_AN_ENVELOPE",
-                f"Cần gửi hồ sơ trong phong bì {ENVELOPE_ROOT}.",
-                f"Submissions must be {ENVELOPE_ROOT} envelopes.",
+                f"Cần gửi mọi hồ sơ trong phong bì {ENVELOPE_ROOT}{listed}.",
+                f"Every episode must be sent in a {ENVELOPE_ROOT} envelope{listed}.",
             )
         )
     for envelope in checked.envelopes:

@@ -44,6 +44,7 @@ class ParsedEpisode:
     episode: Episode
     findings: list[Finding] = field(default_factory=list)
     digest: str = ""  # SHA-256 of the inner documents as sent
+    in_envelope: bool = True  # False for a HOSO outside any GIAMDINHHS
 
 
 @dataclass(slots=True)
@@ -91,6 +92,7 @@ class _Stream:
             episode,
             findings,
             digest,
+            any(e.tag == ENVELOPE_ROOT for e in self.stack),
         )
 
     def end_envelope(self) -> EnvelopeEnd:
