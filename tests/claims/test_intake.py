@@ -98,6 +98,14 @@ def test_a_file_sent_again_after_a_correction_replaces_it(client: TestClient, db
     assert db.get(ClaimDocument, current.document_id).transaction_id == back["maGiaoDich"]
     again = client.post(URL, content=first, headers=headers).json()
     assert again["maGiaoDich"] == back["maGiaoDich"] and _count(db, ClaimEpisode) == 3
+    # a file whose episode was already current when it came is still its own no-op
+    both = _file(_episode(), _episode(kind="inpatient"))  # the first content, current again
+    first_both = client.post(URL, content=both, headers=headers).json()
+    assert [e["change"] for e in first_both["episodes"]] == ["unchanged", "new"]
+    assert (
+        client.post(URL, content=both, headers=headers).json()["maGiaoDich"]
+        == (first_both["maGiaoDich"])
+    )
 
 
 def test_one_bad_episode_rejects_the_whole_file(client: TestClient, db: Session) -> None:

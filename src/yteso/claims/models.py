@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import (
+    JSON,
     BigInteger,
     Boolean,
     ForeignKey,
@@ -36,6 +37,9 @@ class ClaimDocument(Base):
     episode_count: Mapped[int] = mapped_column(Integer)
     submitted_by: Mapped[str] = mapped_column(String(100))  # principal id
     received_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    # [MA_LK, content SHA-256] of each episode: the same bytes sent again are a no-op while
+    # each is still current. None for files received before migration 0010.
+    episode_digests: Mapped[list[list[str]] | None] = mapped_column(JSON, nullable=True)
 
 
 class ClaimEpisode(Base):
@@ -46,8 +50,6 @@ class ClaimEpisode(Base):
         UniqueConstraint("facility_code", "ma_lk", "version"),
         Index("ix_claim_episodes_current", "facility_code", "ma_lk", "is_current"),
         Index("ix_claim_episodes_timeliness", "is_current", "facility_code", "end_day"),
-        # Whether a file sent again still holds the current version of each of its episodes.
-        Index("ix_claim_episodes_document", "document_id", "is_current"),
     )
 
     id: Mapped[int] = mapped_column(_BIG_ID, primary_key=True, autoincrement=True)

@@ -31,20 +31,18 @@ def take_batch_turn(session: Session) -> None:
 def known_transaction(session: Session, facility_code: str, sha256: str) -> str | None:
     """maGiaoDich of the file already received with these bytes (not its content: a batch
     file can weigh hundreds of MB), as long as each of its episodes is still the current
-    version it wrote: sent again after a correction, it is compared and stored anew."""
-    query = select(ClaimDocument.id, ClaimDocument.transaction_id, ClaimDocument.episode_count)
+    version: sent again after a correction, it is compared and stored anew."""
+    query = select(ClaimDocument.transaction_id, ClaimDocument.episode_digests)
     query = query.where(ClaimDocument.facility_code == facility_code)
     known = session.execute(
         query.where(ClaimDocument.sha256 == sha256).order_by(ClaimDocument.id.desc()).limit(1)
     ).first()
-    if known is None:
+    if known is None or known.episode_digests is None:
         return None
-    still_current = session.scalar(
-        select(func.count()).where(
-            ClaimEpisode.document_id == known.id, ClaimEpisode.is_current.is_(True)
-        )
-    )
-    return known.transaction_id if still_current == known.episode_count else None
+    digests = {ma_lk: digest for ma_lk, digest in known.episode_digests}
+    current = current_episodes(session, facility_code, list(digests))
+    still = all(k in current and current[k].content_sha256 == d for k, d in digests.items())
+    return known.transaction_id if still else None
 
 
 def current_episodes(

@@ -365,6 +365,9 @@ def store_file(session: Session, accepted: AcceptedFile, comparison: _Comparison
     raw, result, episodes = accepted.raw, accepted.result, accepted.checked.episodes
     facility = comparison.facility_code
     document = _document(raw, accepted.sha256, len(episodes), facility, accepted.writer, result)
+    document.episode_digests = [
+        [key, parsed.digest] for parsed, key in zip(episodes, comparison.ma_lks, strict=True)
+    ]
     session.add(document)
     session.flush()
     for index, (parsed, key) in enumerate(zip(episodes, comparison.ma_lks, strict=True)):
