@@ -139,9 +139,15 @@ def _drop_last_drug(sample: Episode) -> dict[str, str]:
     return line
 
 
+@pytest.mark.parametrize("bulk", [1000, 1], ids=["bundle", "bulk"])
 def test_resend_versions_changed_lines_and_marks_removed_ones(
-    client: TestClient, his: dict[str, str]
+    client: TestClient,
+    db: Session,
+    his: dict[str, str],
+    monkeypatch: pytest.MonkeyPatch,
+    bulk: int,
 ) -> None:
+    monkeypatch.setattr(fhir_intake, "BULK_EPISODES", bulk)
     first = _sample()
     _post(client, his, first)
     second = copy.deepcopy(first)
@@ -161,6 +167,12 @@ def test_resend_versions_changed_lines_and_marks_removed_ones(
     assert dispense["status"] == "entered-in-error"
     history = _fhir(client, his, f"{key}-1/_history")
     assert [e["resource"]["meta"]["versionId"] for e in history["entry"]] == ["2", "1"]
+    # Both paths audit the new versions per patient, naming them (a patient's accesses).
+    updates = db.scalars(select(AuditEvent).where(AuditEvent.action == "update")).all()
+    assert {(u.resource_type, u.resource_id) for u in updates} == {
+        ("Patient", f"19001-{first.records('XML1')[0]['MA_BN']}")
+    }
+    assert f"{key}-1" in " ".join(u.detail or "" for u in updates)
 
 
 def test_identical_resend_writes_nothing(
@@ -209,9 +221,15 @@ def test_stored_patient_is_not_overwritten(
     assert patient["name"][0]["text"] == first.records("XML1")[0]["HO_TEN"]
 
 
+@pytest.mark.parametrize("bulk", [1000, 1], ids=["bundle", "bulk"])
 def test_refusal_by_the_store_names_the_resource(
-    client: TestClient, db: Session, his: dict[str, str]
+    client: TestClient,
+    db: Session,
+    his: dict[str, str],
+    monkeypatch: pytest.MonkeyPatch,
+    bulk: int,
 ) -> None:
+    monkeypatch.setattr(fhir_intake, "BULK_EPISODES", bulk)
     sample = _sample("outpatient")
     add_facility(db, "19002", name="Trung tâm Y tế Thử nghiệm")
     other = bearer(client, db, "his", "19002")

@@ -238,12 +238,38 @@ def _write(load: _Load, batch: list[Line], prepared: Prepared) -> None:
     if load.audit_per_patient:
         created = [(row[0], row[1], row[5]) for row in current]
         access.audit_found(session, load.caller, "create", created)
-    lines = dict(batch)
+    _write_updates(load, dict(batch), prepared, updates)
+
+
+def _write_updates(
+    load: _Load, lines: dict[int, LineInput], prepared: Prepared, updates: list[int]
+) -> None:
+    """The resources already stored, one version each; a refusal names its line."""
+    replaced = []
     for position in updates:
         res_type, res_id = prepared.keys[position]
-        resource = parse_line(lines[prepared.numbers[position]])
-        service.update(session, load.caller, res_type, res_id, resource)
+        number = prepared.numbers[position]
+        resource = parse_line(lines[number])
+        try:
+            service.update(
+                load.session,
+                load.caller,
+                res_type,
+                res_id,
+                resource,
+                audited=not load.audit_per_patient,
+            )
+        except FhirError as error:
+            raise FhirError(error.status, [_on_line(i, number) for i in error.issues]) from None
+        replaced.append((res_type, res_id, prepared.patient_ids[position]))
         load.result.updated += 1
+    if load.audit_per_patient and replaced:
+        access.audit_found(load.session, load.caller, "update", replaced)
+
+
+def _on_line(issue: Issue, number: int) -> Issue:
+    where = f"dòng {number}: {issue.expression or ''}"
+    return Issue(issue.severity, issue.code, issue.diagnostics, where)
 
 
 def _updates(keys: list[tuple[str, str]], existing: set[tuple[str, str]]) -> list[int]:

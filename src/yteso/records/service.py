@@ -168,8 +168,11 @@ def update(
     res_id: str,
     resource: Any,
     if_match: str | None = None,
+    *,
+    audited: bool = True,
 ) -> tuple[int, Stored]:
-    """PUT: 200 with the new version, or 201 when the id is new (client-assigned ids)."""
+    """PUT: 200 with the new version, or 201 when the id is new (client-assigned ids).
+    `audited=False`: the caller audits the replaced version (a bulk load, per patient)."""
     check_put(res_type, res_id, resource)
     expected = _expected_version(if_match)
     current = repository.get_current(session, res_type, res_id)
@@ -184,17 +187,12 @@ def update(
         raise fail(
             412, "conflict", f"Phiên bản hiện tại là {current.version}, If-Match yêu cầu {expected}"
         )
-    return 200, _replace(session, caller, resource, current)
-
-
-def _replace(
-    session: Session, caller: Caller, resource: dict[str, Any], current: repository.Current
-) -> Stored:
     pending = Pending()
     stored = queue_replace(session, caller, resource, current, pending)
     pending.flush(session)
-    access.audit(session, caller, "update", stored.res_type, stored.res_id)
-    return stored
+    if audited:
+        access.audit(session, caller, "update", stored.res_type, stored.res_id)
+    return 200, stored
 
 
 def queue_replace(
