@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+from collections import Counter
 from functools import cache
 
 from yteso.claims import Episode
@@ -32,3 +33,11 @@ def all_episodes() -> list[Episode]:
 def his(facility: str = "19001") -> Caller:
     """The HIS client of a facility, as the intake API passes it to the service."""
     return Caller(Principal("client", f"his-{facility}", "HIS thử", "his", facility), None)
+
+
+def unique_middle_drug(records: list[dict[str, str]]) -> int:
+    """A line after the first whose drug and order time no other line shares."""
+    identities = Counter((r["MA_THUOC"], r["NGAY_YL"]) for r in records)
+    return next(
+        i for i, r in enumerate(records) if i > 0 and identities[r["MA_THUOC"], r["NGAY_YL"]] == 1
+    )

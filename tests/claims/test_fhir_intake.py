@@ -12,9 +12,10 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
-from tests.claims.samples import all_episodes, episode
+from tests.claims.samples import all_episodes, episode, unique_middle_drug
 from tests.helpers import add_facility, bearer
 from yteso.claims import Episode, fhir_intake, intake_patients, new_envelope, write_envelope
+from yteso.claims.fhir_lines import line_keys
 from yteso.claims.models import ClaimDocument, ClaimEpisode
 from yteso.core.audit.models import AuditEvent
 from yteso.patients import IdentifierKind, find_by_identifier
@@ -130,13 +131,22 @@ def test_patient_is_linked_to_the_person_across_facilities(
     assert [e["resource"]["id"] for e in encounters] == [f"19001-{summary['MA_LK']}"]
 
 
-def _drop_last_drug(sample: Episode) -> dict[str, str]:
-    """Remove the last XML2 line and take its amounts off the XML1 totals (money adds up)."""
-    line = sample.tables("XML2")[0].records.pop()
+def _drop_drug(sample: Episode, position: int = -1) -> dict[str, str]:
+    """Remove an XML2 line, number the others 1, 2, 3 … again (as a HIS does), and take its
+    amounts off the XML1 totals (money adds up)."""
+    lines = sample.tables("XML2")[0].records
+    line = lines.pop(position)
+    for number, kept in enumerate(lines, 1):
+        kept["STT"] = str(number)
     summary = sample.records("XML1")[0]
     for total, field in _DRUG_TOTALS.items():
         summary[total] = f"{Decimal(summary[total]) - Decimal(line[field]):.2f}"
     return line
+
+
+def _drug_ids(sample: Episode, res_type: str = "MedicationRequest") -> list[str]:
+    records = sample.records("XML2")
+    return [f"{res_type}/19001-{sample.ma_lk}-XML2-{k}" for k in line_keys("XML2", records)]
 
 
 @pytest.mark.parametrize("bulk", [1000, 1], ids=["bundle", "bulk"])
@@ -152,27 +162,29 @@ def test_resend_versions_changed_lines_and_marks_removed_ones(
     _post(client, his, first)
     second = copy.deepcopy(first)
     second.records("XML2")[0]["LIEU_DUNG"] = "Ngày 3 lần, mỗi lần 1 viên"
-    removed = _drop_last_drug(second)
+    assert len(second.records("XML2")) >= 4
+    _drop_drug(second, unique_middle_drug(second.records("XML2")))  # later STT change
     body = _post(client, his, second).json()
     assert body["episodes"][0]["change"] == "replaced", body["findings"]
-    key = f"MedicationRequest/19001-{first.ma_lk}-XML2"
-    changed = _fhir(client, his, f"{key}-1")
+    ids, dispenses = _drug_ids(first), _drug_ids(first, "MedicationDispense")
+    changed = _fhir(client, his, ids[0])
     assert changed["meta"]["versionId"] == "2"
     assert changed["dosageInstruction"][0]["text"] == "Ngày 3 lần, mỗi lần 1 viên"
     assert changed["meta"]["source"] == f"urn:yteso:claims:{body['maGiaoDich']}"
-    assert _fhir(client, his, f"{key}-2")["meta"]["versionId"] == "1"  # unchanged line
-    gone = _fhir(client, his, f"{key}-{removed['STT']}")
+    position = ids.index(next(i for i in ids if i not in _drug_ids(second)))
+    for kept in ids[1:position] + ids[position + 1 :]:  # renumbered, the same drugs
+        assert _fhir(client, his, kept)["meta"]["versionId"] == "1"
+    gone = _fhir(client, his, ids[position])
     assert (gone["status"], gone["meta"]["versionId"]) == ("entered-in-error", "2")
-    dispense = _fhir(client, his, f"MedicationDispense/19001-{first.ma_lk}-XML2-{removed['STT']}")
-    assert dispense["status"] == "entered-in-error"
-    history = _fhir(client, his, f"{key}-1/_history")
+    assert _fhir(client, his, dispenses[position])["status"] == "entered-in-error"
+    history = _fhir(client, his, f"{ids[0]}/_history")
     assert [e["resource"]["meta"]["versionId"] for e in history["entry"]] == ["2", "1"]
     # Both paths audit the new versions per patient, naming them (a patient's accesses).
     updates = db.scalars(select(AuditEvent).where(AuditEvent.action == "update")).all()
     assert {(u.resource_type, u.resource_id) for u in updates} == {
         ("Patient", f"19001-{first.records('XML1')[0]['MA_BN']}")
     }
-    assert f"{key}-1" in " ".join(u.detail or "" for u in updates)
+    assert ids[0] in " ".join(u.detail or "" for u in updates)
 
 
 def test_identical_resend_writes_nothing(
@@ -322,6 +334,6 @@ def test_a_file_matches_its_patients_once_and_compares_repeated_ones(
     assert [changes.pop(s.ma_lk) for s in samples[1:3]] == ["replaced"] * 2, body["findings"]
     assert set(changes.values()) == {"unchanged"}
     for sample in samples[1:3]:
-        line = _fhir(client, his, f"MedicationRequest/19001-{sample.ma_lk}-XML2-1")
+        line = _fhir(client, his, _drug_ids(sample)[0])
         assert line["meta"]["versionId"] == "2"
         assert _fhir(client, his, f"Claim/19001-{sample.ma_lk}")["meta"]["versionId"] == "1"

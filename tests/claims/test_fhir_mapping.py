@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import copy
+import re
 from collections import Counter
 
 import pytest
 
-from tests.claims.samples import all_episodes, episode
+from tests.claims.samples import all_episodes, episode, unique_middle_drug
 from yteso.claims.envelope import Episode
+from yteso.claims.fhir_lines import line_keys
 from yteso.claims.fhir_mapping import MappedEpisode, map_episode, resend_changes
 from yteso.claims.fhir_patient import differences
 from yteso.claims.fhir_terms import compact, date, moment, number, resource_id
@@ -85,22 +87,40 @@ def test_uninsured_episode_has_no_coverage() -> None:
 
 
 def test_resend_writes_only_changes_and_marks_removed_lines() -> None:
+    """A line removed from the middle: the HIS numbers the rest 1, 2, 3 … again, and only
+    the changed line and the removed one get a new version."""
     first = episode("inpatient")
     second = copy.deepcopy(first)
     drugs = second.tables("XML2")[0].records
     drugs[0]["LIEU_DUNG"] = "Ngày 3 lần"
-    removed = drugs.pop()
+    position = unique_middle_drug(drugs)
+    drugs.pop(position)
+    for stt, line in enumerate(drugs, 1):
+        line["STT"] = str(stt)
     changes = resend_changes(_mapped(first), _mapped(second))
+    keys = line_keys("XML2", first.records("XML2"))
     key = f"19001-{first.ma_lk}-XML2"
     written = {(r["resourceType"], r["id"]): r for r in changes}
-    assert ("MedicationRequest", f"{key}-1") in written
-    assert ("MedicationRequest", f"{key}-2") not in written  # identical: no new version
-    gone = written[("MedicationDispense", f"{key}-{removed['STT']}")]
-    assert gone["status"] == "entered-in-error"
-    assert written[("MedicationRequest", f"{key}-{removed['STT']}")]["status"] == (
-        "entered-in-error"
-    )
+    lines = {(t, i) for t, i in written if t.startswith("Medication")}
+    kinds = ("MedicationRequest", "MedicationDispense")
+    removed = {(t, f"{key}-{keys[position]}") for t in kinds}
+    assert lines == {(t, f"{key}-{keys[0]}") for t in kinds} | removed  # dosage on both
+    assert {written[k]["status"] for k in removed} == {"entered-in-error"}
     assert resend_changes(_mapped(first), _mapped(first)) == []
+
+
+def test_line_ids_follow_the_line_not_its_number() -> None:
+    records = [
+        {"STT": "1", "MA_THUOC": "40.1", "NGAY_YL": "202503010800", "SO_LUONG": "2"},
+        {"STT": "2", "MA_THUOC": "40.1", "NGAY_YL": "202503010800", "SO_LUONG": "4"},
+        {"STT": "3", "MA_THUOC": "40.2", "NGAY_YL": "202503010800", "SO_LUONG": "1"},
+    ]
+    keys = line_keys("XML2", records)
+    assert len(set(keys)) == 3  # the same drug twice at once: told apart by its turn
+    renumbered = [{**r, "STT": str(n), "SO_LUONG": "9"} for n, r in enumerate(records, 7)]
+    assert line_keys("XML2", renumbered) == keys
+    assert line_keys("XML2", records[1:]) == keys[:1] + keys[2:]  # the first 40.1 gone
+    assert all(re.fullmatch(r"[0-9a-f]{12}", k) for k in keys)
 
 
 @pytest.mark.parametrize(

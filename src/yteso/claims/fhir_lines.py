@@ -8,6 +8,8 @@ clinical course → one Observation (LOINC 8648-8, hospital course) per row.
 
 from __future__ import annotations
 
+import hashlib
+from collections import Counter
 from typing import Any
 
 from yteso.claims.envelope import Episode, Record
@@ -38,9 +40,27 @@ PROCEDURE_GROUPS = frozenset({"8", "18"})  # MA_NHOM: thủ thuật, phẫu thu�
 _RESULT_CATEGORY = {"1": "laboratory", "2": "imaging", "3": "procedure"}
 
 
-def line_key(record: Record, index: int) -> str:
-    """STT of the line (its position when absent), for ids `…-XMLn-{STT}`."""
-    return (record.get("STT") or "").strip() or str(index + 1)
+# What makes a line the same line in a corrected resend (STT is renumbered 1, 2, 3 … on
+# every send, so a line removed in the middle would shift every later STT).
+_LINE_IDENTITY = {
+    "XML2": ("MA_THUOC", "NGAY_YL"),
+    "XML3": ("MA_DICH_VU", "MA_VAT_TU", "NGAY_YL"),
+    "XML4": ("MA_DICH_VU", "MA_CHI_SO"),
+    "XML5": ("THOI_DIEM_DBLS",),
+}
+
+
+def line_keys(table: str, records: list[Record]) -> list[str]:
+    """Each line's part of its resources' ids `…-XMLn-{key}`: a digest of what identifies
+    the line, and how many lines before it the same fields identify (two doses of one drug
+    ordered at once). A corrected line keeps its id; a removed one leaves the others theirs."""
+    seen: Counter[str] = Counter()
+    keys = []
+    for record in records:
+        identity = "|".join((record.get(name) or "").strip() for name in _LINE_IDENTITY[table])
+        seen[identity] += 1
+        keys.append(hashlib.sha256(f"{identity}|{seen[identity]}".encode()).hexdigest()[:12])
+    return keys
 
 
 def _medication(record: Record) -> dict[str, Any]:
@@ -106,8 +126,9 @@ def _dispense(ctx: EpisodeContext, record: Record, line_id: str) -> Resource:
 
 def drug_resources(ctx: EpisodeContext, episode: Episode) -> list[Resource]:
     found = []
-    for index, record in enumerate(episode.records("XML2")):
-        line_id = ctx.id("XML2", line_key(record, index))
+    records = episode.records("XML2")
+    for record, key in zip(records, line_keys("XML2", records), strict=True):
+        line_id = ctx.id("XML2", key)
         found += [_request(ctx, record, line_id), _dispense(ctx, record, line_id)]
     return found
 
@@ -129,7 +150,8 @@ def _procedure_code(record: Record) -> dict[str, Any]:
 
 def procedures(ctx: EpisodeContext, episode: Episode) -> list[Resource]:
     found = []
-    for index, record in enumerate(episode.records("XML3")):
+    records = episode.records("XML3")
+    for record, key in zip(records, line_keys("XML3", records), strict=True):
         if record.get("MA_NHOM") not in PROCEDURE_GROUPS:
             continue
         performers = [practitioner_ref(p) for p in split_codes(record.get("NGUOI_THUC_HIEN"))]
@@ -137,7 +159,7 @@ def procedures(ctx: EpisodeContext, episode: Episode) -> list[Resource]:
             compact(
                 {
                     "resourceType": "Procedure",
-                    "id": ctx.id("XML3", line_key(record, index)),
+                    "id": ctx.id("XML3", key),
                     "meta": ctx.meta("XML3"),
                     "extension": extensions(record, ("PP_VO_CAM", "MA_MAY")),
                     "status": "completed",
@@ -165,14 +187,14 @@ def _value(record: Record) -> dict[str, Any]:
 
 
 def _observation(
-    ctx: EpisodeContext, record: Record, index: int, kind: str, names: dict[str, str]
+    ctx: EpisodeContext, record: Record, key: str, kind: str, names: dict[str, str]
 ) -> Resource:
     service = record.get("MA_DICH_VU", "")
     code = record.get("MA_CHI_SO")
     return compact(
         {
             "resourceType": "Observation",
-            "id": ctx.id("XML4", line_key(record, index)),
+            "id": ctx.id("XML4", key),
             "meta": ctx.meta("XML4"),
             "status": "final",
             "category": category("observation-category", kind),
@@ -195,10 +217,11 @@ def results(ctx: EpisodeContext, episode: Episode) -> list[Resource]:
     groups: dict[str, list[Resource]] = {}
     rows: dict[str, list[Record]] = {}
     found: list[Resource] = []
-    for index, record in enumerate(episode.records("XML4")):
+    records = episode.records("XML4")
+    for record, key in zip(records, line_keys("XML4", records), strict=True):
         service = record.get("MA_DICH_VU", "")
         kind = _RESULT_CATEGORY.get(services.get(service, {}).get("MA_NHOM", ""), "laboratory")
-        observation = _observation(ctx, record, index, kind, names)
+        observation = _observation(ctx, record, key, kind, names)
         found.append(observation)
         groups.setdefault(service, []).append(observation)
         rows.setdefault(service, []).append(record)
@@ -250,13 +273,14 @@ def _course_notes(record: Record) -> list[dict[str, str]]:
 
 def clinical_course(ctx: EpisodeContext, episode: Episode) -> list[Resource]:
     found = []
-    for index, record in enumerate(episode.records("XML5")):
+    records = episode.records("XML5")
+    for record, key in zip(records, line_keys("XML5", records), strict=True):
         author = practitioner_ref(record.get("NGUOI_THUC_HIEN"))
         found.append(
             compact(
                 {
                     "resourceType": "Observation",
-                    "id": ctx.id("XML5", line_key(record, index)),
+                    "id": ctx.id("XML5", key),
                     "meta": ctx.meta("XML5"),
                     "status": "final",
                     "category": category("observation-category", "exam"),
