@@ -180,37 +180,3 @@ def test_racing_resend_is_a_conflict(db: Session, monkeypatch: pytest.MonkeyPatc
         service.submit(db, _file(sample), "19001", his())
     db.rollback()
     assert _count(db, ClaimEpisode) == 1
-
-
-def _hoso_outside_envelope(raw: bytes) -> bytes:
-    text = raw.decode()
-    return f"<ROOT>{text[text.index('<HOSO>') : text.rindex('</HOSO>') + 7]}</ROOT>".encode()
-
-
-def test_each_episode_is_scoped_to_the_sender_wherever_it_stands(
-    client: TestClient, db: Session
-) -> None:
-    """An episode of another facility is refused even when no envelope header names that
-    facility first: a list of HOSO without envelope, or one before THONGTINDONVI."""
-    headers = _his(client, db)
-    add_facility(db, "19002")
-    other = _file(_episode("19002"), facility="19002")
-    response = client.post(URL, content=_hoso_outside_envelope(other), headers=headers)
-    assert response.status_code == 422
-    assert {"NOT_AN_ENVELOPE", "FACILITY_SCOPE"} <= {f["rule"] for f in response.json()["findings"]}
-    # beside an envelope, a stray HOSO is still outside one
-    inside = _file(_episode()).decode()
-    stray = _hoso_outside_envelope(_file(_episode(kind="inpatient"))).decode()[6:-7]
-    mixed = f"<ROOT>{inside[inside.index('<GIAMDINHHS>') :]}{stray}</ROOT>".encode()
-    response = client.post(URL, content=mixed, headers=headers)
-    assert response.status_code == 422
-    assert "NOT_AN_ENVELOPE" in {f["rule"] for f in response.json()["findings"]}
-    text = _file(_episode("19002")).decode()
-    header = text[text.index("<THONGTINDONVI>") : text.index("</THONGTINDONVI>") + 16]
-    late = text.replace(header, "").replace("</GIAMDINHHS>", header + "</GIAMDINHHS>")
-    response = client.post(URL, content=late.encode(), headers=headers)
-    assert response.status_code == 422
-    scope = [f for f in response.json()["findings"] if f["rule"] == "FACILITY_SCOPE"]
-    assert [(f["table"], f["field"]) for f in scope] == [("XML1", "MA_CSKCB")]
-    assert "19002" in scope[0]["message_vi"]
-    assert _count(db, ClaimEpisode) == 0 and _count(db, ClaimDocument) == 0

@@ -89,21 +89,3 @@ def test_other_roles_and_bad_period_are_refused(client: TestClient, db: Session)
     staff_client(client, db, "clinician", "19001")
     assert client.get(URL).status_code == 403
     assert client.get(URL, params={"period": "year"}).status_code == 422
-
-
-def test_an_episode_ending_after_its_reception_is_refused(db: Session) -> None:
-    """A mistyped year would make a negative delay, on time for ever: it is an error."""
-    add_facility(db, "19001")
-    sample = all_episodes()[0]
-    summary = sample.records("XML1")[0]
-    summary["MA_CSKCB"] = "19001"
-    ended = local_moment(summary["NGAY_RA"])
-    assert ended is not None
-    raw = write_envelope(new_envelope("19001", "20250301", [sample]))
-    early = service.submit(db, raw, "19001", his("19001"), now=ended - timedelta(days=30))
-    assert early.outcome == "rejected"
-    assert {(f.rule, f.field) for f in early.findings} >= {("FUTURE_DATE", "NGAY_RA")}
-    paid = local_moment(summary["NGAY_TTOAN"])  # the latest of the episode's times
-    assert paid is not None
-    skewed = service.submit(db, raw, "19001", his("19001"), now=paid - timedelta(minutes=5))
-    assert skewed.outcome == "accepted", skewed.findings
