@@ -380,14 +380,52 @@ def rule_flags(path: Path) -> dict[int, dict[str, tuple[str | None, str | None]]
     return result
 
 
+# Fields the rules workbook (a vendor's reading) marks "x" but the annex's own text makes
+# optional or conditional: required there, valid portal files would be refused. Table →
+# field → the annex's words. Conditions the validator can tell are in
+# claims/field_rules.py (CONDITIONAL_REQUIRED).
+ANNEX_OPTIONAL: dict[int, dict[str, str]] = {
+    3: {
+        "MA_BENH": "Ghi mã ICD10 của bệnh cần chỉ định DVKT bổ sung so với mã bệnh chính "
+        "(nếu có)",
+        "NGAY_YL": "Trường này không bắt buộc trong trường hợp thực hiện chuyển gửi xét "
+        "nghiệm cận lâm sàng",
+    },
+    4: {"TEN_CHI_SO": "Trường hợp chưa có tên chỉ số thì để trống trường thông tin này"},
+    6: {
+        "NGAY_CHUYEN_PHAC_DO": "Ghi ngày chuyển phác đồ điều trị (khi có chuyển phác đồ)",
+        "LY_DO_CHUYEN_PHAC_DO": "Ghi lý do chuyển phác đồ (khi có chuyển phác đồ)",
+    },
+    9: {"GHI_CHU": "Trường hợp sinh con phải phẫu thuật hoặc sinh con dưới 32 tuần tuổi"},
+    12: {
+        "DANG_HUONG_CHE_DO": "để trống nếu không thuộc một trong các chế độ",
+        "TONG_TYLE_TTCT": "chỉ ghi trong trường hợp khám giám định tổng hợp",
+    },
+    15: {
+        "BDDT_ARV": "ngày bắt đầu điều trị ARV: người bệnh Lao/HIV(+)",
+        "NGAY_BAT_DAU_DT_CTX": "ngày bắt đầu điều trị CTX: người bệnh Lao/HIV(+)",
+        "NGAYBD_DTRI_LAO": "khi có điều trị lao (LOAI_DTRI_LAO khác 0)",
+        "PHACDO_DTRI_LAO": "khi có điều trị lao (LOAI_DTRI_LAO khác 0)",
+    },
+}
+# Types the annex's tables 13-15 (no QĐ 4750 correction column) left as in QĐ 130 while
+# every other table's field of that name became a string: SO_CCCD holds passports too.
+ANNEX_STRING = {15: ("SO_CCCD",)}
+
+
 def merge_rules(table: dict[str, Any], flags: dict[str, tuple[str | None, str | None]]) -> None:
     """Required = 'x' exactly; other text there is a condition, kept as required_note."""
     names = {f["name"] for f in table["fields"]}
+    optional = ANNEX_OPTIONAL.get(table["number"], {})
     for field in table["fields"]:
         raw, valid = flags.get(field["name"], (None, None))
         known = field["name"] in flags
         field["required"] = (raw is not None and raw.lower() == "x") if known else None
         field["required_note"] = raw if raw and raw.lower() != "x" else None
+        if field["name"] in optional:
+            field["required"], field["required_note"] = False, optional[field["name"]]
+        if field["name"] in ANNEX_STRING.get(table["number"], ()):
+            field["type"] = "string"
         field["valid"] = valid
     missing = sorted(names - set(flags))
     extra = sorted(set(flags) - names)

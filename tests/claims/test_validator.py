@@ -15,12 +15,14 @@ from yteso.claims import (
     cents,
     iter_findings,
     new_envelope,
+    specs,
     split,
     validate_episode,
     write_document,
     write_envelope,
 )
-from yteso.claims.findings import Finding
+from yteso.claims.field_rules import check_record
+from yteso.claims.findings import Finding, Where
 
 
 def _errors(sample: Episode) -> set[tuple[str, str | None]]:
@@ -119,6 +121,42 @@ def test_a_summary_sent_alone_gets_its_date_and_diagnosis_rules() -> None:
     rules = {(f.rule, f.field) for f in iter_findings(io.BytesIO(alone))}
     expected = {("ICD_UNKNOWN", "MA_BENH_CHINH"), ("ICD_SEX_FEMALE_ONLY", "MA_BENH_KT")}
     assert expected | {("DATE_ORDER", "NGAY_RA")} <= rules
+
+
+def test_fields_the_annex_leaves_optional_are_not_required() -> None:
+    """The rules workbook marks them required; the annex's text does not (valid portal
+    files would be refused)."""
+    sample = episode()
+    service = sample.records("XML3")[0]
+    service["MA_BENH"] = ""  # the line treats the principal diagnosis
+    result = sample.records("XML4")[0]
+    result["TEN_CHI_SO"] = ""  # "chưa có tên chỉ số thì để trống"
+    assert _errors(sample) == set()
+
+
+def test_a_paraclinical_line_sent_out_may_lack_its_order_times() -> None:
+    sample = episode()
+    lab = next(r for r in sample.records("XML3") if r.get("MA_NHOM") in ("1", "2", "3"))
+    lab["NGAY_YL"] = lab["NGAY_TH_YL"] = ""
+    found = {(f.field, f.severity) for f in validate_episode(sample) if f.rule == "REQUIRED"}
+    assert found == {("NGAY_YL", "warning"), ("NGAY_TH_YL", "warning")}
+    other = next(r for r in sample.records("XML3") if r.get("MA_NHOM") not in ("1", "2", "3"))
+    other["NGAY_YL"] = ""
+    assert ("REQUIRED", "NGAY_YL") in _errors(sample)
+
+
+@pytest.mark.parametrize("value", ["E12345678", "AB1234567", "C1234567", "079203001234"])
+def test_passports_of_any_country_are_accepted(value: str) -> None:
+    sample = episode()
+    _summary(sample)["SO_CCCD"] = value
+    assert _errors(sample) == set()
+
+
+def test_tables_13_to_15_and_xml12_follow_the_annex() -> None:
+    xml15 = {f.name: f for f in specs.table("XML15").fields}
+    assert xml15["SO_CCCD"].type == "string" and not xml15["BDDT_ARV"].required
+    record = {"NGAY_SINH": "19800101"}  # XML12 writes birth dates yyyymmdd
+    assert "NGAY_SINH" not in {f.field for f in check_record("XML12", record, Where("f"))}
 
 
 def test_unknown_birth_day_and_month_are_accepted() -> None:

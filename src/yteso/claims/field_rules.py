@@ -11,10 +11,10 @@ import re
 from collections.abc import Callable
 from functools import cache
 
-from yteso.claims import specs
+from yteso.claims import formats, specs
 from yteso.claims.envelope import Record
-from yteso.claims.findings import Finding, Where
-from yteso.claims.formats import FIELD_FORMATS, Checker
+from yteso.claims.findings import Finding, Severity, Where
+from yteso.claims.formats import Checker
 
 _NUMBER = re.compile(r"-?\d+(\.\d+)?", re.ASCII)
 _NO_LIMIT = 1 << 62
@@ -27,7 +27,7 @@ _FieldRule = tuple[int, bool, Checker | None]
 def _rules(table_id: str) -> tuple[dict[str, _FieldRule], frozenset[str]]:
     fields = specs.table(table_id).fields
     rules = {
-        f.name: (f.max_size or _NO_LIMIT, f.type == "number", FIELD_FORMATS.get(f.name))
+        f.name: (f.max_size or _NO_LIMIT, f.type == "number", formats.checker(f.name, f.max_size))
         for f in fields
     }
     return rules, frozenset(f.name for f in fields if f.required)
@@ -113,15 +113,23 @@ def _not_number(name: str, value: str, where: Where) -> Finding:
 
 
 _PERFORMED_GROUPS = frozenset({"1", "2", "3", "8", "18"})  # tests, imaging, procedures
+# Tests, imaging, functional tests: QĐ 4750 lets NGAY_YL and NGAY_TH_YL be empty when the
+# facility sent them to another one ("chuyển gửi xét nghiệm cận lâm sàng"), which the
+# line does not say: a warning there, an error for any other line.
+_PARACLINICAL_GROUPS = frozenset({"1", "2", "3"})
 Condition = Callable[[Record], bool]
-# Required flags the rules workbook states as conditions ("Bắt buộc khi MA_NHOM = 12").
-CONDITIONAL_REQUIRED: dict[str, tuple[tuple[str, Condition, str, str], ...]] = {
+_SENT_OUT_VI = "chỉ được để trống khi chuyển gửi xét nghiệm cận lâm sàng; kiểm tra lại"
+_SENT_OUT_EN = "may be empty only for paraclinical tests sent to another facility; check it"
+# Required flags the rules workbook states as conditions ("Bắt buộc khi MA_NHOM = 12"):
+# (field, when, when in Vietnamese, in English, severity).
+CONDITIONAL_REQUIRED: dict[str, tuple[tuple[str, Condition, str, str, Severity], ...]] = {
     "XML2": (
         (
             "TT_THAU",
             lambda r: r.get("MA_NHOM") not in ("7", "17"),
             "trừ thuốc nhóm 7, 17",
             "except drug groups 7 and 17",
+            "error",
         ),
     ),
     "XML3": (
@@ -130,43 +138,82 @@ CONDITIONAL_REQUIRED: dict[str, tuple[tuple[str, Condition, str, str], ...]] = {
             lambda r: r.get("MA_NHOM") == "12",
             "khi MA_NHOM = 12",
             "when MA_NHOM = 12",
+            "error",
         ),
-        ("TT_THAU", lambda r: r.get("MA_NHOM") == "10", "khi MA_NHOM = 10", "when MA_NHOM = 10"),
+        (
+            "TT_THAU",
+            lambda r: r.get("MA_NHOM") == "10",
+            "khi MA_NHOM = 10",
+            "when MA_NHOM = 10",
+            "error",
+        ),
         (
             "NGUOI_THUC_HIEN",
             lambda r: r.get("MA_NHOM") in _PERFORMED_GROUPS,
             "khi MA_NHOM là 1, 2, 3, 8, 18",
             "when MA_NHOM is 1, 2, 3, 8 or 18",
+            "error",
         ),
         (
             "NGAY_TH_YL",
-            lambda r: r.get("MA_NHOM") in _PERFORMED_GROUPS,
-            "khi MA_NHOM là 1, 2, 3, 8, 18",
-            "when MA_NHOM is 1, 2, 3, 8 or 18",
+            lambda r: r.get("MA_NHOM") in ("8", "18"),
+            "khi MA_NHOM là 8, 18",
+            "when MA_NHOM is 8 or 18",
+            "error",
+        ),
+        (
+            "NGAY_TH_YL",
+            lambda r: r.get("MA_NHOM") in _PARACLINICAL_GROUPS,
+            _SENT_OUT_VI,
+            _SENT_OUT_EN,
+            "warning",
+        ),
+        (
+            "NGAY_YL",
+            lambda r: r.get("MA_NHOM") not in _PARACLINICAL_GROUPS,
+            "trừ dịch vụ cận lâm sàng chuyển gửi",
+            "except paraclinical tests sent out",
+            "error",
+        ),
+        (
+            "NGAY_YL",
+            lambda r: r.get("MA_NHOM") in _PARACLINICAL_GROUPS,
+            _SENT_OUT_VI,
+            _SENT_OUT_EN,
+            "warning",
         ),
         (
             "MA_DICH_VU",
             lambda r: not r.get("MA_VAT_TU"),
             "khi không có MA_VAT_TU",
             "when there is no MA_VAT_TU",
+            "error",
         ),
     ),
     "XML4": (
-        ("NGAY_KQ", lambda r: bool(r.get("GIA_TRI")), "khi có GIA_TRI", "when GIA_TRI is given"),
+        (
+            "NGAY_KQ",
+            lambda r: bool(r.get("GIA_TRI")),
+            "khi có GIA_TRI",
+            "when GIA_TRI is given",
+            "error",
+        ),
     ),
 }
 
 
 def check_conditions(table_id: str, record: Record, where: Where) -> list[Finding]:
     found = []
-    for name, applies, when_vi, when_en in CONDITIONAL_REQUIRED.get(table_id, ()):
+    for name, applies, when_vi, when_en, severity in CONDITIONAL_REQUIRED.get(table_id, ()):
         if not record.get(name) and applies(record):
+            must_vi, must_en = ("bắt buộc ", "required ") if severity == "error" else ("", "")
             found.append(
                 where.finding(
                     "REQUIRED",
-                    f"Thiếu trường {name}: bắt buộc {when_vi}.",
-                    f"Field {name} is missing: required {when_en}.",
+                    f"Thiếu trường {name}: {must_vi}{when_vi}.",
+                    f"Field {name} is missing: {must_en}{when_en}.",
                     field=name,
+                    severity=severity,
                 )
             )
     return found

@@ -16,7 +16,10 @@ from yteso.core.text import is_digits
 Problem = tuple[str, str, str]
 Checker = Callable[[str], Problem | None]
 
-_CCCD = re.compile(r"\d{9}|\d{12}|[A-Z]\d{7}", re.ASCII)
+# CCCD (12 digits), CMND (9), or a passport of any country or an e-ID account: the annex
+# allows all four; a passport starts with a letter. Digits only of another length are a
+# mistyped CCCD or CMND.
+_CCCD = re.compile(r"\d{9}|\d{12}|[A-Z][A-Z0-9]{5,14}", re.ASCII)
 _BHYT = re.compile(r"[A-Z]{2}\d{13}", re.ASCII)
 _FACILITY = re.compile(r"\d{5}", re.ASCII)
 _MAX_SECONDARY = 12
@@ -146,10 +149,10 @@ def _cccd(value: str) -> Problem | None:
         return None
     return (
         "CCCD_FORMAT",
-        f"SO_CCCD '{value}' phải gồm 12 (CCCD) hoặc 9 (CMND) chữ số, hoặc hộ chiếu"
-        " (1 chữ in hoa + 7 chữ số).",
-        f"SO_CCCD '{value}' must be 12 (CCCD) or 9 (CMND) digits, or a passport"
-        " (1 capital letter + 7 digits).",
+        f"SO_CCCD '{value}' phải gồm 12 (CCCD) hoặc 9 (CMND) chữ số, hoặc là số hộ chiếu"
+        " (bắt đầu bằng chữ in hoa, 6–15 chữ in hoa và chữ số).",
+        f"SO_CCCD '{value}' must be 12 (CCCD) or 9 (CMND) digits, or a passport number"
+        " (a capital letter first, 6–15 capitals and digits).",
     )
 
 
@@ -213,6 +216,15 @@ _TIMESTAMPS = (
     "THOIGIAN_DINHCHI",
 )
 _DATES = ("NGAY_CT", "NGAY_SINHCON", "NGAY_CONCHET", "NGOAITRU_TUNGAY", "NGOAITRU_DENNGAY")
+
+
+def checker(name: str, max_size: int | None) -> Checker | None:
+    """The format check of a field: FIELD_FORMATS, except a NGAY_SINH of 8 characters
+    (XML12 writes the birth date yyyymmdd, the other tables yyyymmddHHMM)."""
+    if name == "NGAY_SINH" and max_size == 8:
+        return _date
+    return FIELD_FORMATS.get(name)
+
 
 FIELD_FORMATS: dict[str, Checker] = {
     **{name: _timestamp for name in _TIMESTAMPS},
