@@ -142,3 +142,18 @@ def test_compact_drops_only_empty_elements() -> None:
     kept = {"a": 0, "b": False, "c": "x", "d": [1], "e": {"f": None}}
     assert compact({**kept, "g": None, "h": "", "i": [], "j": {}}) == kept
     assert list(compact(dict(kept))) == list(kept)
+
+
+def test_a_procedure_without_its_own_diagnosis_treats_the_principal_one() -> None:
+    sample = episode("inpatient")
+    line = sample.records("XML3")[0]
+    line.update(MA_NHOM="8", MA_BENH="")
+    summary = sample.records("XML1")[0]
+    procedures = [r for r in _mapped(sample).resources if r["resourceType"] == "Procedure"]
+    reasons = [c["code"] for p in procedures for r in p["reasonCode"] for c in r["coding"]]
+    assert reasons and set(reasons) == {summary["MA_BENH_CHINH"]}
+    line["MA_BENH"] = "J069"  # its own, written without the dot
+    procedures = [r for r in _mapped(sample).resources if r["resourceType"] == "Procedure"]
+    assert procedures[0]["reasonCode"] == [
+        {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/icd10", "code": "J06.9"}]}
+    ]

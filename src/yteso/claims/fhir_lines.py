@@ -168,7 +168,10 @@ def procedures(ctx: EpisodeContext, episode: Episode) -> list[Resource]:
                     "encounter": ctx.encounter,
                     **_performed(record),
                     "performer": [{"actor": p} for p in performers if p],
-                    "reasonCode": icd10_reasons(record.get("MA_BENH")),
+                    # Empty MA_BENH: "DVKT được chỉ định để điều trị bệnh chính".
+                    "reasonCode": icd10_reasons(
+                        record.get("MA_BENH") or ctx.summary.get("MA_BENH_CHINH")
+                    ),
                     "bodySite": [{"text": record["VI_TRI_TH_DVKT"]}]
                     if record.get("VI_TRI_TH_DVKT")
                     else [],

@@ -128,7 +128,7 @@ def _service_line(
             "MA_KHOA": visit.department,
             "MA_BAC_SI": DOCTOR,
             "NGUOI_THUC_HIEN": DOCTOR if group in ("1", "2", "3") else "",
-            "MA_BENH": visit.diagnosis.code,
+            "MA_BENH": "",  # empty: for the principal diagnosis (QĐ 130, XML3 MA_BENH)
             "NGAY_YL": stamp(when),
             "NGAY_TH_YL": stamp(when + timedelta(minutes=10)),
             "NGAY_KQ": stamp(when + timedelta(minutes=50)) if group in ("1", "2") else "",
