@@ -152,6 +152,17 @@ def test_passports_of_any_country_are_accepted(value: str) -> None:
     assert _errors(sample) == set()
 
 
+@pytest.mark.parametrize(
+    ("table", "field", "value"),
+    [("XML14", "NGAY_HEN_KL", "202513990000"), ("XML10", "TU_NGAY", "2025-01-01")],
+)
+def test_dates_are_checked_in_the_format_the_annex_names(
+    table: str, field: str, value: str
+) -> None:
+    found = {f.field: f.rule for f in check_record(table, {field: value}, Where("f"))}
+    assert found[field] in ("DATETIME_FORMAT", "DATE_FORMAT")
+
+
 def test_tables_13_to_15_and_xml12_follow_the_annex() -> None:
     xml15 = {f.name: f for f in specs.table("XML15").fields}
     assert xml15["SO_CCCD"].type == "string" and not xml15["BDDT_ARV"].required

@@ -27,7 +27,11 @@ _FieldRule = tuple[int, bool, Checker | None]
 def _rules(table_id: str) -> tuple[dict[str, _FieldRule], frozenset[str]]:
     fields = specs.table(table_id).fields
     rules = {
-        f.name: (f.max_size or _NO_LIMIT, f.type == "number", formats.checker(f.name, f.max_size))
+        f.name: (
+            f.max_size or _NO_LIMIT,
+            f.type == "number",
+            formats.checker(f.name, f.max_size, f"{f.description or ''} {f.note_4750 or ''}"),
+        )
         for f in fields
     }
     return rules, frozenset(f.name for f in fields if f.required)

@@ -218,12 +218,22 @@ _TIMESTAMPS = (
 _DATES = ("NGAY_CT", "NGAY_SINHCON", "NGAY_CONCHET", "NGOAITRU_TUNGAY", "NGOAITRU_DENNGAY")
 
 
-def checker(name: str, max_size: int | None) -> Checker | None:
-    """The format check of a field: FIELD_FORMATS, except a NGAY_SINH of 8 characters
-    (XML12 writes the birth date yyyymmdd, the other tables yyyymmddHHMM)."""
+_NAMES_TIMESTAMP = re.compile(r"yyyymmddhhmm", re.IGNORECASE)
+_NAMES_DATE = re.compile(r"yyyymmdd(?!hh)", re.IGNORECASE)
+
+
+def checker(name: str, max_size: int | None, described: str = "") -> Checker | None:
+    """The format check of a field: FIELD_FORMATS; else the format the annex's description
+    names (yyyymmddHHMM or yyyymmdd, not both: NGAY_MIEN_CCT may be either). A NGAY_SINH of
+    8 characters is a date (XML12; the other tables write yyyymmddHHMM)."""
     if name == "NGAY_SINH" and max_size == 8:
         return _date
-    return FIELD_FORMATS.get(name)
+    if name in FIELD_FORMATS:
+        return FIELD_FORMATS[name]
+    timestamp, day = _NAMES_TIMESTAMP.search(described), _NAMES_DATE.search(described)
+    if timestamp and not day:
+        return _timestamp
+    return _date if day and not timestamp else None
 
 
 FIELD_FORMATS: dict[str, Checker] = {

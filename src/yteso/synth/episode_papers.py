@@ -154,7 +154,7 @@ def _follow_up_paper(visit: Visit, summary: Record, follow_up: date, signed: str
                     "SO_GIAYHEN_KL": f"HK{visit.ma_lk}",
                     "MA_CSKCB": visit.facility.code,
                     "HO_TEN": summary["HO_TEN"],
-                    "NGAY_HEN_KL": follow_up.strftime("%Y%m%d"),
+                    "NGAY_HEN_KL": follow_up.strftime("%Y%m%d") + "0730",  # yyyymmddHHMM
                     "MA_BENH_CHINH": summary["MA_BENH_CHINH"],
                     "MA_BAC_SI": DOCTOR,
                     "NGAY_CT": signed,
