@@ -163,6 +163,15 @@ def test_dates_are_checked_in_the_format_the_annex_names(
     assert found[field] in ("DATETIME_FORMAT", "DATE_FORMAT")
 
 
+def test_conditions_the_annex_states_in_its_descriptions() -> None:
+    terminated = {"MA_DINH_CHI_THAI": "1", "NGUYENNHAN_DINHCHI": ""}
+    found = {(f.field, f.rule) for f in check_record("XML7", terminated, Where("f"))}
+    assert {("NGUYENNHAN_DINHCHI", "REQUIRED"), ("TUOI_THAI", "REQUIRED")} <= found
+    inpatient = {"NGAY_VAO_NOI_TRU": "202503011000", "LY_DO_VNT": "", "MA_KHUVUC": "K9"}
+    found = {(f.field, f.rule) for f in check_record("XML1", inpatient, Where("f"))}
+    assert {("LY_DO_VNT", "REQUIRED"), ("MA_KHUVUC", "CODE_LIST")} <= found
+
+
 def test_tables_13_to_15_and_xml12_follow_the_annex() -> None:
     xml15 = {f.name: f for f in specs.table("XML15").fields}
     assert xml15["SO_CCCD"].type == "string" and not xml15["BDDT_ARV"].required

@@ -122,6 +122,12 @@ _PERFORMED_GROUPS = frozenset({"1", "2", "3", "8", "18"})  # tests, imaging, pro
 # line does not say: a warning there, an error for any other line.
 _PARACLINICAL_GROUPS = frozenset({"1", "2", "3"})
 Condition = Callable[[Record], bool]
+
+
+def _terminated(record: Record) -> bool:
+    return record.get("MA_DINH_CHI_THAI") == "1"
+
+
 _SENT_OUT_VI = "chỉ được để trống khi chuyển gửi xét nghiệm cận lâm sàng; kiểm tra lại"
 _SENT_OUT_EN = "may be empty only for paraclinical tests sent to another facility; check it"
 # Required flags the rules workbook states as conditions ("Bắt buộc khi MA_NHOM = 12"):
@@ -194,6 +200,34 @@ CONDITIONAL_REQUIRED: dict[str, tuple[tuple[str, Condition, str, str, Severity],
             "error",
         ),
     ),
+    **{
+        table: tuple(
+            (
+                name,
+                _terminated,
+                "khi đình chỉ thai nghén (MA_DINH_CHI_THAI = 1)",
+                "when a pregnancy was terminated (MA_DINH_CHI_THAI = 1)",
+                "error",
+            )
+            for name in names
+        )
+        for table, names in (
+            ("XML7", ("NGUYENNHAN_DINHCHI", "THOIGIAN_DINHCHI", "TUOI_THAI")),
+            ("XML11", ("NGUYENNHAN_DINHCHI", "TUOI_THAI")),
+        )
+    },
+    **{
+        table: (
+            (
+                "LY_DO_VNT",
+                lambda r: bool(r.get("NGAY_VAO_NOI_TRU")),
+                "khi có NGAY_VAO_NOI_TRU",
+                "when NGAY_VAO_NOI_TRU is given",
+                "error",
+            ),
+        )
+        for table in ("XML0", "XML1")
+    },
     "XML4": (
         (
             "NGAY_KQ",

@@ -55,6 +55,7 @@ def summary_record(
             "MA_NOI_DEN": "19001" if exit_code == "2" else "",
             "NGAY_VAO": stamp(start),
             "NGAY_VAO_NOI_TRU": stamp(start + timedelta(minutes=30)) if kcb == "03" else "",
+            "LY_DO_VNT": visit.diagnosis.name if kcb == "03" else "",
             "NGAY_RA": stamp(end),
             "SO_NGAY_DTRI": "0" if kcb == "01" else str((end.date() - start.date()).days + 1),
             "KET_QUA_DTRI": "2" if exit_code == "2" else "1",
