@@ -386,8 +386,7 @@ def rule_flags(path: Path) -> dict[int, dict[str, tuple[str | None, str | None]]
 # claims/field_rules.py (CONDITIONAL_REQUIRED).
 ANNEX_OPTIONAL: dict[int, dict[str, str]] = {
     3: {
-        "MA_BENH": "Ghi mã ICD10 của bệnh cần chỉ định DVKT bổ sung so với mã bệnh chính "
-        "(nếu có)",
+        "MA_BENH": "Ghi mã ICD10 của bệnh cần chỉ định DVKT bổ sung so với mã bệnh chính (nếu có)",
         "NGAY_YL": "Trường này không bắt buộc trong trường hợp thực hiện chuyển gửi xét "
         "nghiệm cận lâm sàng",
     },
