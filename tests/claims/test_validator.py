@@ -167,6 +167,11 @@ def test_conditions_the_annex_states_in_its_descriptions() -> None:
     terminated = {"MA_DINH_CHI_THAI": "1", "NGUYENNHAN_DINHCHI": ""}
     found = {(f.field, f.rule) for f in check_record("XML7", terminated, Where("f"))}
     assert {("NGUYENNHAN_DINHCHI", "REQUIRED"), ("TUOI_THAI", "REQUIRED")} <= found
+    first_cost = {"MA_DICH_VU": "", "MA_THUOC": "40.136", "TEN_THUOC": ""}
+    found = {(f.field, f.rule) for f in check_record("XML0", first_cost, Where("f"))}
+    assert ("TEN_THUOC", "REQUIRED") in found and ("MA_DICH_VU", "REQUIRED") not in found
+    found = {(f.field, f.rule) for f in check_record("XML0", {"MA_DICH_VU": ""}, Where("f"))}
+    assert ("MA_DICH_VU", "REQUIRED") in found
     inpatient = {"NGAY_VAO_NOI_TRU": "202503011000", "LY_DO_VNT": "", "MA_KHUVUC": "K9"}
     found = {(f.field, f.rule) for f in check_record("XML1", inpatient, Where("f"))}
     assert {("LY_DO_VNT", "REQUIRED"), ("MA_KHUVUC", "CODE_LIST")} <= found

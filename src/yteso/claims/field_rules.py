@@ -128,6 +128,15 @@ def _terminated(record: Record) -> bool:
     return record.get("MA_DINH_CHI_THAI") == "1"
 
 
+_INPATIENT_REASON: tuple[str, Condition, str, str, Severity] = (
+    "LY_DO_VNT",
+    lambda r: bool(r.get("NGAY_VAO_NOI_TRU")),
+    "khi có NGAY_VAO_NOI_TRU",
+    "when NGAY_VAO_NOI_TRU is given",
+    "error",
+)
+
+
 _SENT_OUT_VI = "chỉ được để trống khi chuyển gửi xét nghiệm cận lâm sàng; kiểm tra lại"
 _SENT_OUT_EN = "may be empty only for paraclinical tests sent to another facility; check it"
 # Required flags the rules workbook states as conditions ("Bắt buộc khi MA_NHOM = 12"):
@@ -216,18 +225,28 @@ CONDITIONAL_REQUIRED: dict[str, tuple[tuple[str, Condition, str, str, Severity],
             ("XML11", ("NGUYENNHAN_DINHCHI", "TUOI_THAI")),
         )
     },
-    **{
-        table: (
+    "XML0": (
+        # The first cost of the visit: a service, a drug or a supply, each with its name.
+        (
+            "MA_DICH_VU",
+            lambda r: not r.get("MA_THUOC") and not r.get("MA_VAT_TU"),
+            "khi không có MA_THUOC và MA_VAT_TU",
+            "when there is no MA_THUOC or MA_VAT_TU",
+            "error",
+        ),
+        *(
             (
-                "LY_DO_VNT",
-                lambda r: bool(r.get("NGAY_VAO_NOI_TRU")),
-                "khi có NGAY_VAO_NOI_TRU",
-                "when NGAY_VAO_NOI_TRU is given",
+                f"TEN_{kind}",
+                lambda r, code=f"MA_{kind}": bool(r.get(code)),
+                f"khi có MA_{kind}",
+                f"when MA_{kind} is given",
                 "error",
-            ),
-        )
-        for table in ("XML0", "XML1")
-    },
+            )
+            for kind in ("DICH_VU", "THUOC", "VAT_TU")
+        ),
+        _INPATIENT_REASON,
+    ),
+    "XML1": (_INPATIENT_REASON,),
     "XML4": (
         (
             "NGAY_KQ",

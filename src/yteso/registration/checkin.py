@@ -136,30 +136,11 @@ def checkin_record(check_in: CheckIn) -> dict[str, str]:
     return {name: values.get(name, "") for name in claim_specs.table("XML0").field_names}
 
 
-def _first_cost_finding(record: dict[str, str]) -> list[Finding]:
-    """The annex wants the first cost named: a service, a drug or a supply."""
-    if record["MA_DICH_VU"] or record["MA_THUOC"] or record["MA_VAT_TU"]:
-        return []
-    return [
-        Finding(
-            None,
-            record["MA_LK"],
-            "XML0",
-            record["STT"],
-            "MA_DICH_VU",
-            "REQUIRED",
-            "error",
-            "Thiếu trường MA_DICH_VU: bắt buộc khi không có MA_THUOC và MA_VAT_TU.",
-            "Field MA_DICH_VU is missing: required when there is no MA_THUOC or MA_VAT_TU.",
-        )
-    ]
-
-
 def check_checkin(check_in: CheckIn) -> list[Finding]:
-    """The annex's field rules (required, size, type, formats) applied to the record."""
+    """The annex's field rules (required and its conditions, size, type, formats) applied
+    to the record."""
     record = checkin_record(check_in)
-    findings = validate_document(ClaimDocument("XML0", [record]), ma_lk=check_in.ma_lk)
-    return findings + _first_cost_finding(record)
+    return validate_document(ClaimDocument("XML0", [record]), ma_lk=check_in.ma_lk)
 
 
 def checkin_xml(check_in: CheckIn) -> bytes:
