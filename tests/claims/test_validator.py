@@ -177,6 +177,25 @@ def test_conditions_the_annex_states_in_its_descriptions() -> None:
     assert {("LY_DO_VNT", "REQUIRED"), ("MA_KHUVUC", "CODE_LIST")} <= found
 
 
+@pytest.mark.parametrize(
+    ("table", "record", "missing"),
+    [
+        ("XML6", {"MA_XU_TRI": "1"}, "NGAY_BAT_DAU_XU_TRI"),
+        ("XML6", {"MA_TINH_TRANG_DK": "1"}, "NGAY_XN_PCR"),
+        ("XML6", {"LOAI_DTRI_LAO": "2"}, "PHACDO_DTRI_LAO"),
+        ("XML15", {"PHANLOAI_LAO_HIV": "1"}, "BDDT_ARV"),
+    ],
+)
+def test_hiv_and_tb_details_are_required_when_they_apply(
+    table: str, record: dict[str, str], missing: str
+) -> None:
+    found = {(f.field, f.rule) for f in check_record(table, record, Where("f"))}
+    assert (missing, "REQUIRED") in found
+    quiet = {name: "0" for name in record}  # not treated, not this status: nothing to give
+    found = {(f.field, f.rule) for f in check_record(table, quiet, Where("f"))}
+    assert (missing, "REQUIRED") not in found
+
+
 def test_tables_13_to_15_and_xml12_follow_the_annex() -> None:
     xml15 = {f.name: f for f in specs.table("XML15").fields}
     assert xml15["SO_CCCD"].type == "string" and not xml15["BDDT_ARV"].required

@@ -128,7 +128,27 @@ def _terminated(record: Record) -> bool:
     return record.get("MA_DINH_CHI_THAI") == "1"
 
 
-_INPATIENT_REASON: tuple[str, Condition, str, str, Severity] = (
+_TREATED = ("1", "2", "3")  # LOAI_DTRI_LAO other than 0 "Không điều trị lao"
+_Rule = tuple[str, Condition, str, str, Severity]
+
+
+def _required_when(field: str, values: tuple[str, ...], names: tuple[str, ...]) -> list[_Rule]:
+    """`names` required when `field` holds one of `values` (the rules workbook's XML6 and
+    the annex's XML15 conditions)."""
+    listed = ", ".join(values)
+    return [
+        (
+            name,
+            lambda r: r.get(field) in values,
+            f"khi {field} là {listed}",
+            f"when {field} is {listed}",
+            "error",
+        )
+        for name in names
+    ]
+
+
+_INPATIENT_REASON: _Rule = (
     "LY_DO_VNT",
     lambda r: bool(r.get("NGAY_VAO_NOI_TRU")),
     "khi có NGAY_VAO_NOI_TRU",
@@ -141,7 +161,7 @@ _SENT_OUT_VI = "chỉ được để trống khi chuyển gửi xét nghiệm c�
 _SENT_OUT_EN = "may be empty only for paraclinical tests sent to another facility; check it"
 # Required flags the rules workbook states as conditions ("Bắt buộc khi MA_NHOM = 12"):
 # (field, when, when in Vietnamese, in English, severity).
-CONDITIONAL_REQUIRED: dict[str, tuple[tuple[str, Condition, str, str, Severity], ...]] = {
+CONDITIONAL_REQUIRED: dict[str, tuple[_Rule, ...]] = {
     "XML2": (
         (
             "TT_THAU",
@@ -247,6 +267,24 @@ CONDITIONAL_REQUIRED: dict[str, tuple[tuple[str, Condition, str, str, Severity],
         _INPATIENT_REASON,
     ),
     "XML1": (_INPATIENT_REASON,),
+    "XML6": (
+        *_required_when("LOAI_DTRI_LAO", _TREATED, ("PHACDO_DTRI_LAO", "NGAYBD_DTRI_LAO")),
+        *_required_when(
+            "MA_TINH_TRANG_DK",
+            ("1",),
+            ("LAN_XN_PCR", "NGAY_XN_PCR", "NGAY_KQ_XN_PCR", "MA_KQ_XN_PCR"),
+        ),
+        *_required_when(
+            "MA_XU_TRI",
+            ("1",),
+            ("NGAY_BAT_DAU_XU_TRI", "NGAY_KET_THUC_XU_TRI", "SO_NGAY_CAP_THUOC_ARV"),
+        ),
+        *_required_when("MA_PHAC_DO_DIEU_TRI", ("KHAC",), ("MA_BAC_PHAC_DO",)),
+    ),
+    "XML15": (
+        *_required_when("LOAI_DTRI_LAO", _TREATED, ("PHACDO_DTRI_LAO", "NGAYBD_DTRI_LAO")),
+        *_required_when("PHANLOAI_LAO_HIV", ("1",), ("BDDT_ARV", "NGAY_BAT_DAU_DT_CTX")),
+    ),
     "XML4": (
         (
             "NGAY_KQ",
