@@ -382,8 +382,9 @@ def rule_flags(path: Path) -> dict[int, dict[str, tuple[str | None, str | None]]
 
 # Fields the rules workbook (a vendor's reading) marks "x" but the annex's own text makes
 # optional or conditional: required there, valid portal files would be refused. Table →
-# field → the annex's words. Conditions the validator can tell are in
-# claims/field_rules.py (CONDITIONAL_REQUIRED).
+# field → the annex's words, or for XML15 (whose descriptions state no condition) our
+# reading, marked so. Conditions the validator can tell are in claims/field_rules.py
+# (CONDITIONAL_REQUIRED).
 ANNEX_OPTIONAL: dict[int, dict[str, str]] = {
     3: {
         "MA_BENH": "Ghi mã ICD10 của bệnh cần chỉ định DVKT bổ sung so với mã bệnh chính (nếu có)",
@@ -401,10 +402,10 @@ ANNEX_OPTIONAL: dict[int, dict[str, str]] = {
         "TONG_TYLE_TTCT": "chỉ ghi trong trường hợp khám giám định tổng hợp",
     },
     15: {
-        "BDDT_ARV": "ngày bắt đầu điều trị ARV: người bệnh Lao/HIV(+)",
-        "NGAY_BAT_DAU_DT_CTX": "ngày bắt đầu điều trị CTX: người bệnh Lao/HIV(+)",
-        "NGAYBD_DTRI_LAO": "khi có điều trị lao (LOAI_DTRI_LAO khác 0)",
-        "PHACDO_DTRI_LAO": "khi có điều trị lao (LOAI_DTRI_LAO khác 0)",
+        "BDDT_ARV": "(cách đọc của Y Tế Số) khi người bệnh Lao/HIV(+) đã điều trị ARV",
+        "NGAY_BAT_DAU_DT_CTX": "(cách đọc của Y Tế Số) khi người bệnh Lao/HIV(+) đã dùng CTX",
+        "NGAYBD_DTRI_LAO": "(cách đọc của Y Tế Số) khi có điều trị lao (LOAI_DTRI_LAO khác 0)",
+        "PHACDO_DTRI_LAO": "(cách đọc của Y Tế Số) khi có điều trị lao (LOAI_DTRI_LAO khác 0)",
     },
 }
 # Types the annex's tables 13-15 (no QĐ 4750 correction column) left as in QĐ 130 while

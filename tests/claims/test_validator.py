@@ -137,19 +137,31 @@ def test_fields_the_annex_leaves_optional_are_not_required() -> None:
 def test_a_paraclinical_line_sent_out_may_lack_its_order_times() -> None:
     sample = episode()
     lab = next(r for r in sample.records("XML3") if r.get("MA_NHOM") in ("1", "2", "3"))
-    lab["NGAY_YL"] = lab["NGAY_TH_YL"] = ""
+    lab["NGAY_YL"] = lab["NGAY_TH_YL"] = lab["NGUOI_THUC_HIEN"] = ""
     found = {(f.field, f.severity) for f in validate_episode(sample) if f.rule == "REQUIRED"}
-    assert found == {("NGAY_YL", "warning"), ("NGAY_TH_YL", "warning")}
+    fields = ("NGAY_YL", "NGAY_TH_YL", "NGUOI_THUC_HIEN")
+    assert found == {(name, "warning") for name in fields}
     other = next(r for r in sample.records("XML3") if r.get("MA_NHOM") not in ("1", "2", "3"))
     other["NGAY_YL"] = ""
     assert ("REQUIRED", "NGAY_YL") in _errors(sample)
 
 
-@pytest.mark.parametrize("value", ["E12345678", "AB1234567", "C1234567", "079203001234"])
-def test_passports_of_any_country_are_accepted(value: str) -> None:
+@pytest.mark.parametrize(
+    ("value", "severity"),
+    [
+        ("C1234567", None),  # Vietnamese passport
+        ("079203001234", None),  # CCCD
+        ("E12345678", "warning"),  # foreign passports: the portal may refuse them
+        ("05RF58329", "warning"),
+        ("0790300123", "error"),  # digits alone of another length: a mistyped CCCD
+        ("B-123456", "error"),
+    ],
+)
+def test_passports_of_any_country_are_accepted(value: str, severity: str | None) -> None:
     sample = episode()
     _summary(sample)["SO_CCCD"] = value
-    assert _errors(sample) == set()
+    found = [f.severity for f in validate_episode(sample) if f.field == "SO_CCCD"]
+    assert found == ([severity] if severity else [])
 
 
 @pytest.mark.parametrize(
@@ -181,7 +193,7 @@ def test_conditions_the_annex_states_in_its_descriptions() -> None:
     ("table", "record", "missing"),
     [
         ("XML6", {"MA_XU_TRI": "1"}, "NGAY_BAT_DAU_XU_TRI"),
-        ("XML6", {"MA_TINH_TRANG_DK": "1"}, "NGAY_XN_PCR"),
+        ("XML6", {"MA_TINH_TRANG_DK": "3;1"}, "NGAY_XN_PCR"),  # a ";" list
         ("XML6", {"LOAI_DTRI_LAO": "2"}, "PHACDO_DTRI_LAO"),
         ("XML15", {"PHANLOAI_LAO_HIV": "1"}, "BDDT_ARV"),
     ],
@@ -199,8 +211,11 @@ def test_hiv_and_tb_details_are_required_when_they_apply(
 def test_tables_13_to_15_and_xml12_follow_the_annex() -> None:
     xml15 = {f.name: f for f in specs.table("XML15").fields}
     assert xml15["SO_CCCD"].type == "string" and not xml15["BDDT_ARV"].required
-    record = {"NGAY_SINH": "19800101"}  # XML12 writes birth dates yyyymmdd
-    assert "NGAY_SINH" not in {f.field for f in check_record("XML12", record, Where("f"))}
+    for born in ("19800101", "19800500", "19800000"):  # yyyymmdd, 00 for unknown
+        record = {"NGAY_SINH": born}  # XML12 writes birth dates yyyymmdd
+        assert "NGAY_SINH" not in {f.field for f in check_record("XML12", record, Where("f"))}
+    wrong = {f.field for f in check_record("XML12", {"NGAY_SINH": "19801301"}, Where("f"))}
+    assert "NGAY_SINH" in wrong
 
 
 def test_unknown_birth_day_and_month_are_accepted() -> None:
@@ -413,8 +428,8 @@ def test_missing_summary_and_foreign_facility() -> None:
 
 def test_conditional_required_fields() -> None:
     sample = episode("inpatient")
-    lab = next(r for r in sample.records("XML3") if r["MA_NHOM"] == "1")
-    lab["NGUOI_THUC_HIEN"] = ""
+    procedure = next(r for r in sample.records("XML3") if r["MA_NHOM"] not in ("1", "2", "3"))
+    procedure.update(MA_NHOM="8", NGUOI_THUC_HIEN="")  # who operated: always required
     sample.records("XML4")[0]["NGAY_KQ"] = ""
     supply = next(r for r in sample.records("XML3") if r["MA_NHOM"] == "10")
     supply["TT_THAU"] = ""

@@ -37,6 +37,11 @@ def _rules(table_id: str) -> tuple[dict[str, _FieldRule], frozenset[str]]:
     return rules, frozenset(f.name for f in fields if f.required)
 
 
+def finding_of(problem: formats.Problem, where: Where, name: str) -> Finding:
+    severity: Severity = "warning" if problem[3:] == ("warning",) else "error"
+    return where.finding(problem[0], problem[1], problem[2], field=name, severity=severity)
+
+
 def check_record(table_id: str, record: Record, where: Where) -> list[Finding]:
     rules, required = _rules(table_id)
     found: list[Finding] = []
@@ -57,7 +62,7 @@ def check_record(table_id: str, record: Record, where: Where) -> list[Finding]:
         elif checker is not None:
             problem = checker(value)
             if problem is not None:
-                found.append(where.finding(problem[0], problem[1], problem[2], field=name))
+                found.append(finding_of(problem, where, name))
     if not required <= record.keys():
         found.extend(_missing(name, where) for name in sorted(required - record.keys()))
     if table_id in CONDITIONAL_REQUIRED:
@@ -132,17 +137,19 @@ _TREATED = ("1", "2", "3")  # LOAI_DTRI_LAO other than 0 "Không điều trị l
 _Rule = tuple[str, Condition, str, str, Severity]
 
 
-def _required_when(field: str, values: tuple[str, ...], names: tuple[str, ...]) -> list[_Rule]:
-    """`names` required when `field` holds one of `values` (the rules workbook's XML6 and
-    the annex's XML15 conditions)."""
-    listed = ", ".join(values)
+def _required_when(
+    field: str, values: tuple[str, ...], names: tuple[str, ...], severity: Severity = "error"
+) -> list[_Rule]:
+    """`names` required when `field` holds one of `values`, alone or in its `;` list
+    (MA_TINH_TRANG_DK "1;3"): the rules workbook's XML6 conditions, and XML15's."""
+    listed, wanted = ", ".join(values), frozenset(values)
     return [
         (
             name,
-            lambda r: r.get(field) in values,
-            f"khi {field} là {listed}",
-            f"when {field} is {listed}",
-            "error",
+            lambda r: not wanted.isdisjoint(c.strip() for c in (r.get(field) or "").split(";")),
+            f"khi {field} có {listed}",
+            f"when {field} holds {listed}",
+            severity,
         )
         for name in names
     ]
@@ -188,10 +195,17 @@ CONDITIONAL_REQUIRED: dict[str, tuple[_Rule, ...]] = {
         ),
         (
             "NGUOI_THUC_HIEN",
-            lambda r: r.get("MA_NHOM") in _PERFORMED_GROUPS,
-            "khi MA_NHOM là 1, 2, 3, 8, 18",
-            "when MA_NHOM is 1, 2, 3, 8 or 18",
+            lambda r: r.get("MA_NHOM") in ("8", "18"),
+            "khi MA_NHOM là 8, 18",
+            "when MA_NHOM is 8 or 18",
             "error",
+        ),
+        (
+            "NGUOI_THUC_HIEN",
+            lambda r: r.get("MA_NHOM") in _PARACLINICAL_GROUPS,
+            _SENT_OUT_VI,
+            _SENT_OUT_EN,
+            "warning",
         ),
         (
             "NGAY_TH_YL",
@@ -283,7 +297,8 @@ CONDITIONAL_REQUIRED: dict[str, tuple[_Rule, ...]] = {
     ),
     "XML15": (
         *_required_when("LOAI_DTRI_LAO", _TREATED, ("PHACDO_DTRI_LAO", "NGAYBD_DTRI_LAO")),
-        *_required_when("PHANLOAI_LAO_HIV", ("1",), ("BDDT_ARV", "NGAY_BAT_DAU_DT_CTX")),
+        # Not every HIV-positive TB patient has started ARV or CTX yet: a warning.
+        *_required_when("PHANLOAI_LAO_HIV", ("1",), ("BDDT_ARV", "NGAY_BAT_DAU_DT_CTX"), "warning"),
     ),
     "XML4": (
         (

@@ -13,13 +13,16 @@ from functools import lru_cache
 
 from yteso.core.text import is_digits
 
-Problem = tuple[str, str, str]
+# (rule, Vietnamese, English), an error; a fourth element "warning" makes it a warning.
+Problem = tuple[str, str, str] | tuple[str, str, str, str]
 Checker = Callable[[str], Problem | None]
 
-# CCCD (12 digits), CMND (9), or a passport of any country or an e-ID account: the annex
-# allows all four; a passport starts with a letter. Digits only of another length are a
-# mistyped CCCD or CMND.
-_CCCD = re.compile(r"\d{9}|\d{12}|[A-Z][A-Z0-9]{5,14}", re.ASCII)
+# The portal's forms (its rules workbook): CCCD (12 digits), CMND (9), a Vietnamese
+# passport (a capital and 7 digits). The annex also allows any passport and an e-ID account:
+# other capitals and digits with a letter among them are a warning (the portal may refuse
+# them); digits alone of another length, or other characters, are an error.
+_CCCD = re.compile(r"\d{9}|\d{12}|[A-Z]\d{7}", re.ASCII)
+_OTHER_DOCUMENT = re.compile(r"(?=[0-9]*[A-Z])[A-Z0-9]{6,15}", re.ASCII)  # a letter in it
 _BHYT = re.compile(r"[A-Z]{2}\d{13}", re.ASCII)
 _FACILITY = re.compile(r"\d{5}", re.ASCII)
 _MAX_SECONDARY = 12
@@ -100,6 +103,19 @@ def _date_list(value: str) -> Problem | None:
     return None
 
 
+def _birth_day(value: str) -> Problem | None:
+    """yyyymmdd where an unknown day (or day and month) is written 00 (XML9, XML12)."""
+    known = parse_date(value) is not None
+    unknown = is_digits(value) and len(value) == 8 and value[6:8] == "00"
+    if known or (unknown and (value[4:6] == "00" or 1 <= int(value[4:6]) <= 12)):
+        return None
+    return (
+        "DATE_FORMAT",
+        f"Ngày sinh '{value}' phải có dạng yyyymmdd (ngày, tháng không rõ ghi 00).",
+        f"Birth date '{value}' must be yyyymmdd (unknown day and month as 00).",
+    )
+
+
 def _birth(value: str) -> Problem | None:
     """yyyymmddHHMM where unknown day and month are written 0000 (or an unknown day 00)."""
     if len(value) != 12 or not is_digits(value):
@@ -147,12 +163,23 @@ def _percent(value: str) -> Problem | None:
 def _cccd(value: str) -> Problem | None:
     if _CCCD.fullmatch(value):
         return None
+    if _OTHER_DOCUMENT.fullmatch(value):
+        return (
+            "CCCD_FORMAT",
+            f"SO_CCCD '{value}' không phải CCCD (12 chữ số), CMND (9 chữ số) hay hộ chiếu Việt"
+            " Nam (1 chữ in hoa + 7 chữ số): cổng giám định có thể từ chối; kiểm tra lại nếu"
+            " đây không phải hộ chiếu nước ngoài hay mã định danh điện tử.",
+            f"SO_CCCD '{value}' is not a CCCD (12 digits), CMND (9 digits) or Vietnamese"
+            " passport (a capital + 7 digits): the portal may refuse it; check it unless it is"
+            " a foreign passport or an e-ID account.",
+            "warning",
+        )
     return (
         "CCCD_FORMAT",
-        f"SO_CCCD '{value}' phải gồm 12 (CCCD) hoặc 9 (CMND) chữ số, hoặc là số hộ chiếu"
-        " (bắt đầu bằng chữ in hoa, 6–15 chữ in hoa và chữ số).",
-        f"SO_CCCD '{value}' must be 12 (CCCD) or 9 (CMND) digits, or a passport number"
-        " (a capital letter first, 6–15 capitals and digits).",
+        f"SO_CCCD '{value}' phải gồm 12 (CCCD) hoặc 9 (CMND) chữ số, hoặc là số hộ chiếu,"
+        " mã định danh điện tử (6–15 chữ in hoa và chữ số).",
+        f"SO_CCCD '{value}' must be 12 (CCCD) or 9 (CMND) digits, or a passport or e-ID"
+        " account number (6–15 capitals and digits).",
     )
 
 
@@ -224,10 +251,10 @@ _NAMES_DATE = re.compile(r"yyyymmdd(?!hh)", re.IGNORECASE)
 
 def checker(name: str, max_size: int | None, described: str = "") -> Checker | None:
     """The format check of a field: FIELD_FORMATS; else the format the annex's description
-    names (yyyymmddHHMM or yyyymmdd, not both: NGAY_MIEN_CCT may be either). A NGAY_SINH of
-    8 characters is a date (XML12; the other tables write yyyymmddHHMM)."""
-    if name == "NGAY_SINH" and max_size == 8:
-        return _date
+    names (yyyymmddHHMM or yyyymmdd, not both: NGAY_MIEN_CCT may be either). A birth date of
+    8 characters is yyyymmdd with the 00 of an unknown day (XML9, XML12)."""
+    if name in ("NGAY_SINH", "NGAYSINH_NND") and max_size == 8:
+        return _birth_day
     if name in FIELD_FORMATS:
         return FIELD_FORMATS[name]
     timestamp, day = _NAMES_TIMESTAMP.search(described), _NAMES_DATE.search(described)

@@ -14,7 +14,7 @@ from typing import IO
 
 from yteso.claims import episode_rules, formats, money
 from yteso.claims.envelope import ClaimDocument, Episode, Record
-from yteso.claims.field_rules import check_record
+from yteso.claims.field_rules import check_record, finding_of
 from yteso.claims.findings import Finding, Where
 from yteso.claims.xml_parser import (
     EnvelopeEnd,
@@ -104,7 +104,7 @@ def _envelope_header(end: EnvelopeEnd, file: str | None) -> list[Finding]:
             else ("REQUIRED", f"Thiếu {name} trong phong bì.", f"The envelope has no {name}.")
         )
         if problem is not None:
-            found.append(Where(file).finding(*problem, field=name))
+            found.append(finding_of(problem, Where(file), name))
     return found
 
 
