@@ -187,6 +187,44 @@ def test_resend_versions_changed_lines_and_marks_removed_ones(
     assert ids[0] in " ".join(u.detail or "" for u in updates)
 
 
+@pytest.mark.parametrize("bulk", [1000, 1], ids=["bundle", "bulk"])
+def test_a_resend_retires_lines_stored_under_ids_by_stt(
+    client: TestClient,
+    db: Session,
+    his: dict[str, str],
+    monkeypatch: pytest.MonkeyPatch,
+    bulk: int,
+) -> None:
+    """An episode an intake before 2026-12-02 stored (line resources named by STT): sent
+    again, those resources are marked entered-in-error, not left beside the new ones."""
+    monkeypatch.setattr(fhir_intake, "BULK_EPISODES", bulk)
+    by_stt = fhir_intake.map_episode
+    monkeypatch.setattr(
+        fhir_intake, "map_episode", lambda f, e, s: by_stt(f, e, s, ids_by_stt=True)
+    )
+    first = _sample()
+    _post(client, his, first)
+    monkeypatch.setattr(fhir_intake, "map_episode", by_stt)
+    second = copy.deepcopy(first)
+    second.records("XML2")[0]["LIEU_DUNG"] = "Ngày 3 lần, mỗi lần 1 viên"
+    body = _post(client, his, second).json()
+    assert body["episodes"][0]["change"] == "replaced", body["findings"]
+    old = _fhir(client, his, f"MedicationRequest/19001-{first.ma_lk}-XML2-1")
+    assert (old["status"], old["meta"]["versionId"]) == ("entered-in-error", "2")
+    new = _fhir(client, his, _drug_ids(second)[0])
+    assert new["status"] != "entered-in-error"
+    active = _fhir(client, his, "MedicationRequest", encounter=f"Encounter/19001-{first.ma_lk}")
+    statuses = [e["resource"]["status"] for e in active["entry"]]
+    assert statuses.count("entered-in-error") == len(first.records("XML2"))
+    third = copy.deepcopy(second)
+    third.records("XML2")[0]["LIEU_DUNG"] = "Ngày 2 lần"
+    _post(client, his, third)  # retired once: no further version
+    assert (
+        _fhir(client, his, f"MedicationRequest/19001-{first.ma_lk}-XML2-1")["meta"]["versionId"]
+        == "2"
+    )
+
+
 def test_identical_resend_writes_nothing(
     client: TestClient, db: Session, his: dict[str, str]
 ) -> None:

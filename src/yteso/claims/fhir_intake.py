@@ -20,7 +20,12 @@ from sqlalchemy.orm import Session
 
 from yteso.claims import repository
 from yteso.claims.envelope import Episode
-from yteso.claims.fhir_mapping import map_episode, resend_changes
+from yteso.claims.fhir_mapping import (
+    entered_in_error,
+    map_episode,
+    resend_changes,
+    stt_named_lines,
+)
 from yteso.claims.fhir_terms import CLAIMS_TAG_SYSTEM, Resource
 from yteso.claims.findings import Finding, Where
 from yteso.claims.intake_patients import match_people, sort_out
@@ -34,6 +39,7 @@ from yteso.records import (
     import_prepared,
     prepare_import,
     process_bundle,
+    stored_bodies,
 )
 
 # Entries per Bundle: below the store's YTESO_FHIR_MAX_BUNDLE_ENTRIES (default 1000).
@@ -101,6 +107,7 @@ def plan_episodes(
             for i, (episode, _previous) in enumerate(changed)
         ],
     )
+    _retire_stt_named_lines(session, facility, planned.plans, earlier, source)
     if bulk and len(changed) >= BULK_EPISODES:
         planned.bulk = _bulk_rows(session, caller, planned.plans)
     return planned
@@ -141,6 +148,29 @@ def record_episodes(session: Session, caller: Caller, planned: PlannedFile) -> l
         _bulk(session, caller, _prepare(session, caller, patients, places), persons)
     _bulk(session, caller, planned.bulk)
     return people.warnings
+
+
+def _retire_stt_named_lines(
+    session: Session,
+    facility: str,
+    plans: list[_Planned],
+    earlier: dict[int, Episode],
+    source: str,
+) -> None:
+    """Line resources stored by intakes before 2026-12-02 (named by STT, which a resend
+    renumbers) are marked entered-in-error when their episode is sent again: the resend's
+    resources, named by line identity, replace them. `earlier`: position → previous version."""
+    old = {
+        (r["resourceType"], r["id"]): (position, r)
+        for position, episode in earlier.items()
+        for r in stt_named_lines(facility, episode, source)
+    }
+    if not old:
+        return
+    for key, body in stored_bodies(session, list(old)).items():
+        if body.get("status") != "entered-in-error":
+            position, resource = old[key]
+            plans[position].resources.append(entered_in_error(resource))
 
 
 def _plan(

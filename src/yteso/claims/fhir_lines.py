@@ -50,6 +50,12 @@ _LINE_IDENTITY = {
 }
 
 
+def _keys(ctx: EpisodeContext, table: str, records: list[Record]) -> list[str]:
+    if ctx.ids_by_stt:  # the ids of intakes before 2026-12-02
+        return [(r.get("STT") or "").strip() or str(n) for n, r in enumerate(records, 1)]
+    return line_keys(table, records)
+
+
 def line_keys(table: str, records: list[Record]) -> list[str]:
     """Each line's part of its resources' ids `…-XMLn-{key}`: a digest of what identifies
     the line, and how many lines before it the same fields identify (two doses of one drug
@@ -127,7 +133,7 @@ def _dispense(ctx: EpisodeContext, record: Record, line_id: str) -> Resource:
 def drug_resources(ctx: EpisodeContext, episode: Episode) -> list[Resource]:
     found = []
     records = episode.records("XML2")
-    for record, key in zip(records, line_keys("XML2", records), strict=True):
+    for record, key in zip(records, _keys(ctx, "XML2", records), strict=True):
         line_id = ctx.id("XML2", key)
         found += [_request(ctx, record, line_id), _dispense(ctx, record, line_id)]
     return found
@@ -151,7 +157,7 @@ def _procedure_code(record: Record) -> dict[str, Any]:
 def procedures(ctx: EpisodeContext, episode: Episode) -> list[Resource]:
     found = []
     records = episode.records("XML3")
-    for record, key in zip(records, line_keys("XML3", records), strict=True):
+    for record, key in zip(records, _keys(ctx, "XML3", records), strict=True):
         if record.get("MA_NHOM") not in PROCEDURE_GROUPS:
             continue
         performers = [practitioner_ref(p) for p in split_codes(record.get("NGUOI_THUC_HIEN"))]
@@ -221,7 +227,7 @@ def results(ctx: EpisodeContext, episode: Episode) -> list[Resource]:
     rows: dict[str, list[Record]] = {}
     found: list[Resource] = []
     records = episode.records("XML4")
-    for record, key in zip(records, line_keys("XML4", records), strict=True):
+    for record, key in zip(records, _keys(ctx, "XML4", records), strict=True):
         service = record.get("MA_DICH_VU", "")
         kind = _RESULT_CATEGORY.get(services.get(service, {}).get("MA_NHOM", ""), "laboratory")
         observation = _observation(ctx, record, key, kind, names)
@@ -277,7 +283,7 @@ def _course_notes(record: Record) -> list[dict[str, str]]:
 def clinical_course(ctx: EpisodeContext, episode: Episode) -> list[Resource]:
     found = []
     records = episode.records("XML5")
-    for record, key in zip(records, line_keys("XML5", records), strict=True):
+    for record, key in zip(records, _keys(ctx, "XML5", records), strict=True):
         author = practitioner_ref(record.get("NGUOI_THUC_HIEN"))
         found.append(
             compact(

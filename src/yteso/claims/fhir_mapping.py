@@ -42,14 +42,20 @@ class MappedEpisode:
         return {(r["resourceType"], r["id"]): r for r in self.resources}
 
 
-def context(facility: str, episode: Episode, source: str) -> EpisodeContext:
+def context(
+    facility: str, episode: Episode, source: str, ids_by_stt: bool = False
+) -> EpisodeContext:
     summary = (episode.records("XML1") or [{}])[0]
     ma_lk = summary.get("MA_LK") or episode.ma_lk or ""
-    return EpisodeContext(facility, ma_lk, patient_id(facility, summary), source, summary)
+    patient = patient_id(facility, summary)
+    return EpisodeContext(facility, ma_lk, patient, source, summary, ids_by_stt)
 
 
-def map_episode(facility: str, episode: Episode, source: str) -> MappedEpisode:
-    ctx = context(facility, episode, source)
+def map_episode(
+    facility: str, episode: Episode, source: str, ids_by_stt: bool = False
+) -> MappedEpisode:
+    """`ids_by_stt`: line resources named as intakes before 2026-12-02 named them."""
+    ctx = context(facility, episode, source, ids_by_stt)
     codes = diagnosis_codes(ctx.summary)
     covered = coverages(ctx)
     mapped = MappedEpisode(patient(ctx), [*covered, encounter(ctx, codes), *conditions(ctx)])
@@ -76,6 +82,14 @@ def entered_in_error(resource: Resource) -> Resource:
 def _content(resource: Resource) -> dict[str, Any]:
     """The resource without its provenance, to compare two mappings of the same line."""
     return {k: v for k, v in resource.items() if k != "meta"}
+
+
+def stt_named_lines(facility: str, earlier: Episode, source: str) -> list[Resource]:
+    """The line resources an intake before 2026-12-02 made of `earlier` under ids by STT,
+    where they differ from today's ids: if stored, a resend marks them entered-in-error."""
+    today = map_episode(facility, earlier, source).keyed()
+    by_stt = map_episode(facility, earlier, source, ids_by_stt=True).resources
+    return [r for r in by_stt if (r["resourceType"], r["id"]) not in today]
 
 
 def resend_changes(previous: MappedEpisode, current: MappedEpisode) -> list[Resource]:

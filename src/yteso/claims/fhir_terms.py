@@ -207,6 +207,9 @@ class EpisodeContext:
     patient_id: str
     source: str  # meta.source: urn:yteso:claims:{maGiaoDich}
     summary: Record  # the XML1 record
+    # Line resources named by STT, as before 2026-12-02: to find what an earlier intake
+    # stored under those ids when the episode is sent again (fhir_intake).
+    ids_by_stt: bool = False
     # The id of the Encounter and the Claim, made once: every line's resources refer to it.
     episode_id: str = field(init=False)
 

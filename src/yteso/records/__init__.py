@@ -16,7 +16,15 @@ from yteso.records.definitions import FACILITY_TAG_SYSTEM, RESOURCE_TYPES
 from yteso.records.outcome import FhirError, Issue
 from yteso.records.person_link import patient_source_record
 from yteso.records.reading import everything, run_search
-from yteso.records.service import conditional_update, create, delete, read, update, vread
+from yteso.records.service import (
+    conditional_update,
+    create,
+    delete,
+    read,
+    stored_bodies,
+    update,
+    vread,
+)
 from yteso.records.writes import Stored
 
 __all__ = [
@@ -39,6 +47,7 @@ __all__ = [
     "process_bundle",
     "read",
     "run_search",
+    "stored_bodies",
     "update",
     "vread",
 ]

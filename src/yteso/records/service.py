@@ -149,6 +149,19 @@ def _expected_version(if_match: str | None) -> int | None:
     return int(digits)
 
 
+def stored_bodies(
+    session: Session, keys: list[tuple[str, str]]
+) -> dict[tuple[str, str], dict[str, Any]]:
+    """The current bodies of the stored, not deleted, resources among `keys`: for a writer
+    reconciling what it wrote before in the same unit of work. Not audited: the caller
+    writes these resources again and is audited for that."""
+    wanted: dict[str, list[str]] = {}
+    for res_type, res_id in keys:
+        wanted.setdefault(res_type, []).append(res_id)
+    current = repository.get_current_many(session, wanted)
+    return {key: orjson.loads(c.body) for key, c in current.items() if not c.deleted}
+
+
 def check_put(res_type: str, res_id: str, resource: Any) -> None:
     """The body of a PUT names the resource of its URL and is valid."""
     if isinstance(resource, dict) and resource.get("id") != res_id:
