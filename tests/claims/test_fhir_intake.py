@@ -61,6 +61,12 @@ def his(client: TestClient, db: Session) -> dict[str, str]:
     return bearer(client, db, "his", "19001")
 
 
+@pytest.fixture(params=[1000, 1], ids=["bundle", "bulk"])
+def write_path(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each episode through transaction Bundles, or every file through the bulk import."""
+    monkeypatch.setattr(fhir_intake, "BULK_EPISODES", request.param)
+
+
 def _types(bundle: dict[str, Any]) -> Counter[str]:
     return Counter(e["resource"]["resourceType"] for e in bundle.get("entry", []))
 
@@ -149,15 +155,12 @@ def _drug_ids(sample: Episode, res_type: str = "MedicationRequest") -> list[str]
     return [f"{res_type}/19001-{sample.ma_lk}-XML2-{k}" for k in line_keys("XML2", records)]
 
 
-@pytest.mark.parametrize("bulk", [1000, 1], ids=["bundle", "bulk"])
+@pytest.mark.usefixtures("write_path")
 def test_resend_versions_changed_lines_and_marks_removed_ones(
     client: TestClient,
     db: Session,
     his: dict[str, str],
-    monkeypatch: pytest.MonkeyPatch,
-    bulk: int,
 ) -> None:
-    monkeypatch.setattr(fhir_intake, "BULK_EPISODES", bulk)
     first = _sample()
     _post(client, his, first)
     second = copy.deepcopy(first)
@@ -187,17 +190,15 @@ def test_resend_versions_changed_lines_and_marks_removed_ones(
     assert ids[0] in " ".join(u.detail or "" for u in updates)
 
 
-@pytest.mark.parametrize("bulk", [1000, 1], ids=["bundle", "bulk"])
+@pytest.mark.usefixtures("write_path")
 def test_a_resend_retires_lines_stored_under_ids_by_stt(
     client: TestClient,
     db: Session,
     his: dict[str, str],
     monkeypatch: pytest.MonkeyPatch,
-    bulk: int,
 ) -> None:
     """An episode an intake before 2026-12-02 stored (line resources named by STT): sent
     again, those resources are marked entered-in-error, not left beside the new ones."""
-    monkeypatch.setattr(fhir_intake, "BULK_EPISODES", bulk)
     by_stt = fhir_intake.map_episode
     monkeypatch.setattr(
         fhir_intake, "map_episode", lambda f, e, s: by_stt(f, e, s, ids_by_stt=True)
@@ -271,15 +272,12 @@ def test_stored_patient_is_not_overwritten(
     assert patient["name"][0]["text"] == first.records("XML1")[0]["HO_TEN"]
 
 
-@pytest.mark.parametrize("bulk", [1000, 1], ids=["bundle", "bulk"])
+@pytest.mark.usefixtures("write_path")
 def test_refusal_by_the_store_names_the_resource(
     client: TestClient,
     db: Session,
     his: dict[str, str],
-    monkeypatch: pytest.MonkeyPatch,
-    bulk: int,
 ) -> None:
-    monkeypatch.setattr(fhir_intake, "BULK_EPISODES", bulk)
     sample = _sample("outpatient")
     add_facility(db, "19002", name="Trung tâm Y tế Thử nghiệm")
     other = bearer(client, db, "his", "19002")

@@ -155,6 +155,34 @@ def _required_when(
     ]
 
 
+def _surgical(record: Record) -> bool:
+    return record.get("MA_NHOM") in ("8", "18")  # thủ thuật, phẫu thuật
+
+
+def _not_paraclinical(record: Record) -> bool:
+    return record.get("MA_NHOM") not in _PARACLINICAL_GROUPS
+
+
+_SURGICAL = ("khi MA_NHOM là 8, 18", "when MA_NHOM is 8 or 18")
+
+
+def _paraclinical_may_lack(
+    name: str, required: Condition, when: tuple[str, str] = _SURGICAL
+) -> list[_Rule]:
+    """Required (an error) when `required` holds; on a paraclinical line a warning, as it
+    may have been sent out."""
+    return [
+        (name, required, *when, "error"),
+        (
+            name,
+            lambda r: r.get("MA_NHOM") in _PARACLINICAL_GROUPS,
+            _SENT_OUT_VI,
+            _SENT_OUT_EN,
+            "warning",
+        ),
+    ]
+
+
 _INPATIENT_REASON: _Rule = (
     "LY_DO_VNT",
     lambda r: bool(r.get("NGAY_VAO_NOI_TRU")),
@@ -193,47 +221,12 @@ CONDITIONAL_REQUIRED: dict[str, tuple[_Rule, ...]] = {
             "when MA_NHOM = 10",
             "error",
         ),
-        (
-            "NGUOI_THUC_HIEN",
-            lambda r: r.get("MA_NHOM") in ("8", "18"),
-            "khi MA_NHOM là 8, 18",
-            "when MA_NHOM is 8 or 18",
-            "error",
-        ),
-        (
-            "NGUOI_THUC_HIEN",
-            lambda r: r.get("MA_NHOM") in _PARACLINICAL_GROUPS,
-            _SENT_OUT_VI,
-            _SENT_OUT_EN,
-            "warning",
-        ),
-        (
-            "NGAY_TH_YL",
-            lambda r: r.get("MA_NHOM") in ("8", "18"),
-            "khi MA_NHOM là 8, 18",
-            "when MA_NHOM is 8 or 18",
-            "error",
-        ),
-        (
-            "NGAY_TH_YL",
-            lambda r: r.get("MA_NHOM") in _PARACLINICAL_GROUPS,
-            _SENT_OUT_VI,
-            _SENT_OUT_EN,
-            "warning",
-        ),
-        (
+        *_paraclinical_may_lack("NGUOI_THUC_HIEN", _surgical),
+        *_paraclinical_may_lack("NGAY_TH_YL", _surgical),
+        *_paraclinical_may_lack(
             "NGAY_YL",
-            lambda r: r.get("MA_NHOM") not in _PARACLINICAL_GROUPS,
-            "trừ dịch vụ cận lâm sàng chuyển gửi",
-            "except paraclinical tests sent out",
-            "error",
-        ),
-        (
-            "NGAY_YL",
-            lambda r: r.get("MA_NHOM") in _PARACLINICAL_GROUPS,
-            _SENT_OUT_VI,
-            _SENT_OUT_EN,
-            "warning",
+            _not_paraclinical,
+            ("trừ dịch vụ cận lâm sàng chuyển gửi", "except paraclinical tests sent out"),
         ),
         (
             "MA_DICH_VU",
