@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import io
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session
 
@@ -66,6 +66,9 @@ class _Planned:
     where: Where
     patient: Resource
     resources: list[Resource]
+    # Of a resend: the line resources an intake before 2026-12-02 would have stored under
+    # ids by STT, to retire if they are in the store.
+    stt_named: list[Resource] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,7 +110,7 @@ def plan_episodes(
             for i, (episode, _previous) in enumerate(changed)
         ],
     )
-    _retire_stt_named_lines(session, facility, planned.plans, earlier, source)
+    _retire_stt_named_lines(session, planned.plans)
     if bulk and len(changed) >= BULK_EPISODES:
         planned.bulk = _bulk_rows(session, caller, planned.plans)
     return planned
@@ -150,37 +153,29 @@ def record_episodes(session: Session, caller: Caller, planned: PlannedFile) -> l
     return people.warnings
 
 
-def _retire_stt_named_lines(
-    session: Session,
-    facility: str,
-    plans: list[_Planned],
-    earlier: dict[int, Episode],
-    source: str,
-) -> None:
+def _retire_stt_named_lines(session: Session, plans: list[_Planned]) -> None:
     """Line resources stored by intakes before 2026-12-02 (named by STT, which a resend
     renumbers) are marked entered-in-error when their episode is sent again: the resend's
-    resources, named by line identity, replace them. `earlier`: position → previous version."""
-    old = {
-        (r["resourceType"], r["id"]): (position, r)
-        for position, episode in earlier.items()
-        for r in stt_named_lines(facility, episode, source)
-    }
+    resources, named by line identity, replace them."""
+    old = {(r["resourceType"], r["id"]): (plan, r) for plan in plans for r in plan.stt_named}
     if not old:
         return
     for key, body in stored_bodies(session, list(old)).items():
         if body.get("status") != "entered-in-error":
-            position, resource = old[key]
-            plans[position].resources.append(entered_in_error(resource))
+            plan, resource = old[key]
+            plan.resources.append(entered_in_error(resource))
 
 
 def _plan(
     facility: str, episode: Episode, earlier: Episode | None, where: Where, source: str
 ) -> _Planned:
     mapped = map_episode(facility, episode, source)
-    entries = mapped.resources
-    if earlier is not None:
-        entries = resend_changes(map_episode(facility, earlier, source), mapped)
-    return _Planned(where, mapped.patient, entries)
+    if earlier is None:
+        return _Planned(where, mapped.patient, mapped.resources)
+    previous = map_episode(facility, earlier, source)
+    entries = resend_changes(previous, mapped)
+    stt_named = stt_named_lines(facility, earlier, source, previous)
+    return _Planned(where, mapped.patient, entries, stt_named)
 
 
 def _prepare(

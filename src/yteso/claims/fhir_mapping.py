@@ -84,12 +84,15 @@ def _content(resource: Resource) -> dict[str, Any]:
     return {k: v for k, v in resource.items() if k != "meta"}
 
 
-def stt_named_lines(facility: str, earlier: Episode, source: str) -> list[Resource]:
+def stt_named_lines(
+    facility: str, earlier: Episode, source: str, today: MappedEpisode
+) -> list[Resource]:
     """The line resources an intake before 2026-12-02 made of `earlier` under ids by STT,
-    where they differ from today's ids: if stored, a resend marks them entered-in-error."""
-    today = map_episode(facility, earlier, source).keyed()
+    where they differ from `today`'s mapping of it: if stored, a resend marks them
+    entered-in-error."""
+    keys = today.keyed()
     by_stt = map_episode(facility, earlier, source, ids_by_stt=True).resources
-    return [r for r in by_stt if (r["resourceType"], r["id"]) not in today]
+    return [r for r in by_stt if (r["resourceType"], r["id"]) not in keys]
 
 
 def resend_changes(previous: MappedEpisode, current: MappedEpisode) -> list[Resource]:
