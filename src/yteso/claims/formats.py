@@ -105,9 +105,7 @@ def _date_list(value: str) -> Problem | None:
 
 def _birth_day(value: str) -> Problem | None:
     """yyyymmdd where an unknown day (or day and month) is written 00 (XML9, XML12)."""
-    known = parse_date(value) is not None
-    unknown = is_digits(value) and len(value) == 8 and value[6:8] == "00"
-    if known or (unknown and (value[4:6] == "00" or 1 <= int(value[4:6]) <= 12)):
+    if len(value) == 8 and birth_date_bounds(value) is not None:
         return None
     return (
         "DATE_FORMAT",
